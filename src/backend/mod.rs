@@ -1,0 +1,36 @@
+//! The RSA backend, kept private behind one small trait so that a second
+//! backend (e.g. aws-lc-rs) can be added without touching the rest of the
+//! crate. The envelope never reaches this layer: the algorithm is fixed
+//! (RSASSA-PKCS1-v1_5) and the hash comes from the caller's key.
+
+mod ring;
+
+use crate::error::KeyProblem;
+use crate::key::Hash;
+
+/// What the crate needs from an RSA implementation.
+pub(crate) trait Backend {
+    /// A public key prepared for verification.
+    type VerifyKey: Send + Sync;
+    /// A private key prepared for signing.
+    type SignKey: Send + Sync;
+
+    /// Prepares a public key from its big-endian modulus and exponent
+    /// (already checked against the size policy).
+    fn verify_key(n: &[u8], e: &[u8]) -> Result<Self::VerifyKey, KeyProblem>;
+
+    /// RSASSA-PKCS1-v1_5 verification of `sig` over `msg`.
+    fn verify(key: &Self::VerifyKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool;
+
+    /// Loads a PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`) DER key.
+    fn sign_key(der: &[u8], pkcs8: bool) -> Result<Self::SignKey, KeyProblem>;
+
+    /// The PKCS#1 `RSAPublicKey` DER of a private key's public half.
+    fn public_pkcs1_der(key: &Self::SignKey) -> &[u8];
+
+    /// RSASSA-PKCS1-v1_5 signature of `msg`, in constant time.
+    fn sign(key: &Self::SignKey, hash: Hash, msg: &[u8]) -> Option<Vec<u8>>;
+}
+
+/// The backend in use.
+pub(crate) type Active = ring::Ring;

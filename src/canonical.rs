@@ -1,0 +1,229 @@
+//! The canonical form: the exact bytes of PHP's `json_encode($value)` with
+//! default flags, which is what the server base64-encodes and signs.
+//!
+//! The rules (`PROTOCOL.md`, checked against PHP itself by the test suite):
+//! compact; members in their order; `/` escaped as `\/`; `\b \f \n \r \t`
+//! as such, other control characters as `\u00XX`, every non-ASCII character
+//! as lowercase `\uXXXX` (surrogate pairs above U+FFFF), U+007F raw;
+//! integers as plain integers; floats in PHP's shortest round-trip form
+//! (`serialize_precision = -1`), exponent form from 1e17 up and below 1e-4.
+//!
+//! A `serde_json::Value` integer above `i64::MAX` (a `u64`) is written as a
+//! float, because PHP has no unsigned integers and reads such a literal as a
+//! float.
+
+use serde_json::{Number, Value};
+
+use crate::error::{Error, Member};
+use crate::json;
+
+/// The canonical bytes of `value`.
+///
+/// ```
+/// let v = serde_json::json!({"url": "https://é.example/", "n": 1e17, "f": 0.1});
+/// assert_eq!(
+///     respsig::canonical::to_vec(&v),
+///     br#"{"url":"https:\/\/\u00e9.example\/","n":1.0e+17,"f":0.1}"#
+/// );
+/// ```
+pub fn to_vec(value: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    write_value(value, &mut out);
+    out
+}
+
+/// The canonical text of `value`, as a `String` (it is always ASCII).
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::with_capacity(128);
+    let mut buf = Vec::new();
+    write_value(value, &mut buf);
+    // Every byte the writer emits is ASCII.
+    out.extend(buf.iter().map(|&b| char::from(b)));
+    out
+}
+
+/// Reads JSON text strictly (as `PHP`'s `json_decode` would: integers that
+/// fit 64 bits stay integers, duplicate keys are refused) and writes its
+/// canonical bytes.
+///
+/// ```
+/// assert_eq!(
+///     respsig::canonical::canonicalize(br#"{ "a" : -0, "b" : 1E2 }"#).unwrap(),
+///     br#"{"a":0,"b":100}"#
+/// );
+/// ```
+pub fn canonicalize(json_text: &[u8]) -> Result<Vec<u8>, Error> {
+    let value = json::parse(json_text, crate::Limits::DEFAULT_MAX_DEPTH).map_err(|problem| {
+        Error::Malformed {
+            member: Member::Document,
+            problem,
+        }
+    })?;
+    Ok(to_vec(&value))
+}
+
+/// Appends the canonical bytes of `value` to `out`.
+pub fn write_value(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => write_number(n, out),
+        Value::String(s) => write_str(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(k, out);
+                out.push(b':');
+                write_value(v, out);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+fn write_number(n: &Number, out: &mut Vec<u8>) {
+    if let Some(i) = n.as_i64() {
+        out.extend_from_slice(i.to_string().as_bytes());
+    } else if let Some(u) = n.as_u64() {
+        // Above i64::MAX: PHP reads it as a float (round to nearest).
+        write_float(u as f64, out);
+    } else if let Some(f) = n.as_f64() {
+        write_float(f, out);
+    }
+}
+
+/// PHP's `smart_str_append_double(..., precision = 17, zero_frac = false)`
+/// with `serialize_precision = -1`: the shortest digits that round-trip
+/// (`zend_gcvt` in mode 0), fixed notation while the decimal exponent `x`
+/// (value = d.ddd * 10^x) satisfies -4 <= x < 17, otherwise `d.ddde+X`
+/// with at least one fractional digit.
+pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
+    // `{:e}` gives Rust's shortest round-trip digits: "-1.2345e17", "5e-324".
+    let sci = format!("{f:e}");
+    let (negative, rest) = match sci.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, sci.as_str()),
+    };
+    let (mantissa, exp) = rest.split_once('e').unwrap_or((rest, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let digits = digits.as_bytes();
+
+    if negative {
+        out.push(b'-');
+    }
+    if !(-4..17).contains(&exp) {
+        out.push(digits[0]);
+        out.push(b'.');
+        if digits.len() > 1 {
+            out.extend_from_slice(&digits[1..]);
+        } else {
+            out.push(b'0');
+        }
+        out.push(b'e');
+        out.push(if exp < 0 { b'-' } else { b'+' });
+        out.extend_from_slice(exp.unsigned_abs().to_string().as_bytes());
+    } else if exp < 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-exp - 1) as usize));
+        out.extend_from_slice(digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.extend_from_slice(digits);
+            out.extend(std::iter::repeat_n(b'0', int_len - digits.len()));
+        } else {
+            out.extend_from_slice(&digits[..int_len]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[int_len..]);
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A JSON string as PHP writes it with default flags.
+pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '/' => out.extend_from_slice(b"\\/"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.extend_from_slice(b"\\u");
+                    for shift in [12, 8, 4, 0] {
+                        out.push(HEX[usize::from((*unit >> shift) & 0xf)]);
+                    }
+                }
+            }
+            c => out.push(c as u8),
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn float(f: f64) -> String {
+        let mut out = Vec::new();
+        write_float(f, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The examples `PROTOCOL.md` quotes from PHP 8.2. The PHP comparison
+    /// itself lives in `tests/canonical_php.rs`.
+    #[test]
+    fn protocol_float_examples() {
+        assert_eq!(float(0.1), "0.1");
+        assert_eq!(float(3.14), "3.14");
+        assert_eq!(float(100.0), "100");
+        assert_eq!(float(1e16), "10000000000000000");
+        assert_eq!(float(1e17), "1.0e+17");
+        assert_eq!(float(1.2345e17), "1.2345e+17");
+        assert_eq!(float(1e-5), "1.0e-5");
+        assert_eq!(float(0.0001), "0.0001");
+        assert_eq!(float(5e-324), "5.0e-324");
+        assert_eq!(float(-0.0), "-0");
+        assert_eq!(float(0.0), "0");
+        assert_eq!(float(9223372036854775808.0), "9.223372036854776e+18");
+    }
+
+    #[test]
+    fn protocol_string_examples() {
+        let v = serde_json::json!("a/\"\\\u{8}\u{c}\n\r\t\u{1}\u{7f}é😀");
+        assert_eq!(
+            to_string(&v),
+            r#""a\/\"\\\b\f\n\r\t\u0001"#.to_owned() + "\u{7f}" + r#"\u00e9\ud83d\ude00""#
+        );
+    }
+
+    #[test]
+    fn u64_beyond_i64_is_a_float() {
+        let v = serde_json::json!(9223372036854775808u64);
+        assert_eq!(to_string(&v), "9.223372036854776e+18");
+    }
+}

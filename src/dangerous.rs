@@ -1,0 +1,81 @@
+//! Reading an envelope **without verifying it**.
+//!
+//! # Warning
+//! Nothing here is authenticated. Anyone can write an envelope that reads
+//! fine through this module. Use it to show what an envelope claims
+//! (`respsig inspect`), to log or debug, never to decide anything about a
+//! license. To act on a response, use [`crate::Keyring::verify`] and the
+//! [`crate::Verified`] it returns.
+
+use serde_json::Value;
+
+use crate::envelope::{self, Limits};
+use crate::error::{Error, Member, Problem};
+use crate::json;
+use crate::verify::{decode_base64, is_unsigned};
+
+/// An envelope that has been parsed but **not** verified.
+#[derive(Debug, Clone)]
+pub struct Unverified {
+    inner: envelope::Envelope,
+    depth: usize,
+}
+
+/// Parses an envelope's shape (same strict rules as verification) without
+/// checking its signature or content.
+pub fn read(input: &[u8], limits: &Limits) -> Result<Unverified, Error> {
+    Ok(Unverified {
+        inner: envelope::parse(input, limits)?,
+        depth: limits.depth_limit(),
+    })
+}
+
+impl Unverified {
+    /// The key name the envelope claims, unchecked.
+    pub fn claimed_key_name(&self) -> &str {
+        &self.inner.private_key_used
+    }
+
+    /// Whether the envelope is unsigned (`signature` missing, empty or
+    /// `Private key not set`).
+    pub fn is_unsigned(&self) -> bool {
+        is_unsigned(self.inner.signature.as_deref())
+    }
+
+    /// The `signature` text as sent, if any.
+    pub fn signature_text(&self) -> Option<&str> {
+        self.inner.signature.as_deref()
+    }
+
+    /// The decoded signature length, if `signature` is strict base64.
+    pub fn signature_len(&self) -> Option<usize> {
+        decode_base64(self.inner.signature.as_deref()?).map(|s| s.len())
+    }
+
+    /// The unsigned plain `response` member.
+    pub fn response(&self) -> &Value {
+        &self.inner.response
+    }
+
+    /// The `response_base64` text, as the signature would cover it.
+    pub fn response_base64(&self) -> &str {
+        &self.inner.response_base64
+    }
+
+    /// The decoded `response_base64`, unchecked, as JSON.
+    pub fn decoded_payload(&self) -> Result<Value, Error> {
+        let bytes = decode_base64(&self.inner.response_base64).ok_or(Error::Malformed {
+            member: Member::ResponseBase64,
+            problem: Problem::Base64,
+        })?;
+        json::parse(&bytes, self.depth).map_err(|problem| Error::PayloadNotJson { problem })
+    }
+
+    /// Whether `response` is the same JSON value as the decoded payload;
+    /// `None` when the payload cannot be decoded.
+    pub fn response_matches_payload(&self) -> Option<bool> {
+        self.decoded_payload()
+            .ok()
+            .map(|p| p == self.inner.response)
+    }
+}

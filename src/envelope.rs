@@ -1,0 +1,269 @@
+//! The wire format: reading an envelope's four members strictly.
+//!
+//! Nothing here is trusted; this module only checks shape. Members other
+//! than the four are read (they must be valid JSON) and ignored. A member
+//! that appears twice, anywhere in the document, is an error: serde_json
+//! would keep the last one silently, and two readers disagreeing about
+//! which copy counts is how signature bypasses happen.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::error::{Error, Member, Problem};
+use crate::json::{DEPTH_CEILING, Reader};
+
+/// Size and nesting limits, checked before and during parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    max_input_bytes: usize,
+    max_depth: usize,
+}
+
+impl Limits {
+    /// Default input limit: 1 MiB.
+    pub const DEFAULT_MAX_INPUT_BYTES: usize = 1 << 20;
+    /// Default nesting limit: 128 levels of objects and arrays.
+    pub const DEFAULT_MAX_DEPTH: usize = 128;
+    /// The largest nesting limit that can be configured (it bounds the
+    /// reader's recursion, so it bounds stack use).
+    pub const MAX_DEPTH_CEILING: usize = DEPTH_CEILING;
+
+    /// The defaults: 1 MiB, 128 levels.
+    pub const fn new() -> Self {
+        Limits {
+            max_input_bytes: Self::DEFAULT_MAX_INPUT_BYTES,
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+        }
+    }
+
+    /// Inputs longer than `bytes` are refused before parsing.
+    pub const fn max_input_bytes(mut self, bytes: usize) -> Self {
+        self.max_input_bytes = bytes;
+        self
+    }
+
+    /// Objects and arrays may nest `depth` levels deep (the envelope itself
+    /// is level 1). Values above [`Limits::MAX_DEPTH_CEILING`] are lowered
+    /// to it.
+    pub const fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = if depth > DEPTH_CEILING {
+            DEPTH_CEILING
+        } else {
+            depth
+        };
+        self
+    }
+
+    /// The input limit in bytes.
+    pub const fn input_limit(&self) -> usize {
+        self.max_input_bytes
+    }
+
+    /// The nesting limit.
+    pub const fn depth_limit(&self) -> usize {
+        self.max_depth
+    }
+
+    pub(crate) fn check_len(&self, len: usize) -> Result<(), Error> {
+        if len > self.max_input_bytes {
+            Err(Error::TooLarge {
+                len,
+                limit: self.max_input_bytes,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An envelope whose shape is right and whose content is unchecked.
+#[derive(Debug, Clone)]
+pub(crate) struct Envelope {
+    /// The unsigned plain copy of the payload (an object).
+    pub(crate) response: Value,
+    /// The signed text.
+    pub(crate) response_base64: String,
+    /// The key name the envelope claims.
+    pub(crate) private_key_used: String,
+    /// `None` when the member is absent.
+    pub(crate) signature: Option<String>,
+}
+
+/// A syntax problem at the envelope's top level.
+struct TopLevel(Error);
+
+impl From<Problem> for TopLevel {
+    fn from(problem: Problem) -> Self {
+        TopLevel(Error::Malformed {
+            member: Member::Envelope,
+            problem,
+        })
+    }
+}
+
+fn malformed(member: Member, problem: Problem) -> TopLevel {
+    TopLevel(Error::Malformed { member, problem })
+}
+
+/// Reads an envelope, enforcing `limits`.
+pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Envelope, Error> {
+    limits.check_len(input.len())?;
+    let mut reader =
+        Reader::new(input, limits.depth_limit()).map_err(|problem| Error::Malformed {
+            member: Member::Envelope,
+            problem,
+        })?;
+    read(&mut reader).map_err(|TopLevel(e)| e)
+}
+
+fn read(reader: &mut Reader<'_>) -> Result<Envelope, TopLevel> {
+    if !reader.next_is(b'{') {
+        return Err(malformed(Member::Envelope, Problem::NotAnObject));
+    }
+    reader.enter(0)?;
+    let mut response = None;
+    let mut response_base64 = None;
+    let mut private_key_used = None;
+    let mut signature = None;
+    let mut seen = HashSet::new();
+
+    reader.object_members(|reader, key| {
+        let member = match key.as_str() {
+            "response" => Some(Member::Response),
+            "response_base64" => Some(Member::ResponseBase64),
+            "private_key_used" => Some(Member::PrivateKeyUsed),
+            "signature" => Some(Member::Signature),
+            _ => None,
+        };
+        if !seen.insert(key) {
+            return Err(malformed(
+                member.unwrap_or(Member::Envelope),
+                Problem::Duplicate,
+            ));
+        }
+        let Some(member) = member else {
+            // Not one of ours: it must be valid JSON, and is ignored.
+            reader.value(1)?;
+            return Ok(());
+        };
+        let value = reader.value(1).map_err(|p| malformed(member, p))?;
+        let slot = match member {
+            Member::Response => {
+                if !value.is_object() {
+                    return Err(malformed(member, Problem::NotAnObject));
+                }
+                response = Some(value);
+                return Ok(());
+            }
+            Member::ResponseBase64 => &mut response_base64,
+            Member::PrivateKeyUsed => &mut private_key_used,
+            _ => &mut signature,
+        };
+        match value {
+            Value::String(text) => *slot = Some(text),
+            _ => return Err(malformed(member, Problem::NotAString)),
+        }
+        Ok(())
+    })?;
+    reader.end()?;
+
+    Ok(Envelope {
+        response: response.ok_or(malformed(Member::Response, Problem::Missing))?,
+        response_base64: response_base64
+            .ok_or(malformed(Member::ResponseBase64, Problem::Missing))?,
+        private_key_used: private_key_used
+            .ok_or(malformed(Member::PrivateKeyUsed, Problem::Missing))?,
+        signature,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(input: &str) -> Error {
+        parse(input.as_bytes(), &Limits::new()).unwrap_err()
+    }
+
+    const OK: &str = r#"{"response":{"code":1},"response_base64":"eyJjb2RlIjoxfQ==","private_key_used":"product","signature":"AA=="}"#;
+
+    #[test]
+    fn reads_the_four_members() {
+        let env = parse(OK.as_bytes(), &Limits::new()).unwrap();
+        assert_eq!(env.response, serde_json::json!({"code": 1}));
+        assert_eq!(env.response_base64, "eyJjb2RlIjoxfQ==");
+        assert_eq!(env.private_key_used, "product");
+        assert_eq!(env.signature.as_deref(), Some("AA=="));
+    }
+
+    #[test]
+    fn duplicates_are_errors() {
+        let dup = OK.replace(
+            r#""signature":"AA==""#,
+            r#""signature":"AA==","signature":"AA==""#,
+        );
+        assert_eq!(
+            err(&dup),
+            Error::Malformed {
+                member: Member::Signature,
+                problem: Problem::Duplicate
+            }
+        );
+        let dup = OK.replace('}', r#","x":1,"x":2}"#);
+        assert!(matches!(err(&dup), Error::Malformed { .. }));
+    }
+
+    #[test]
+    fn types_and_missing() {
+        let bad = OK.replace(r#""private_key_used":"product""#, r#""private_key_used":7"#);
+        assert_eq!(
+            err(&bad),
+            Error::Malformed {
+                member: Member::PrivateKeyUsed,
+                problem: Problem::NotAString
+            }
+        );
+        let bad = OK.replace(r#""response":{"code":1},"#, "");
+        assert_eq!(
+            err(&bad),
+            Error::Malformed {
+                member: Member::Response,
+                problem: Problem::Missing
+            }
+        );
+        assert_eq!(
+            err("[]"),
+            Error::Malformed {
+                member: Member::Envelope,
+                problem: Problem::NotAnObject
+            }
+        );
+    }
+
+    #[test]
+    fn limits_apply() {
+        let limits = Limits::new().max_input_bytes(10);
+        assert_eq!(
+            parse(OK.as_bytes(), &limits).unwrap_err(),
+            Error::TooLarge {
+                len: OK.len(),
+                limit: 10
+            }
+        );
+        let limits = Limits::new().max_depth(1);
+        assert_eq!(
+            parse(OK.as_bytes(), &limits).unwrap_err(),
+            Error::Malformed {
+                member: Member::Response,
+                problem: Problem::TooDeep { limit: 1 }
+            }
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! The crate's one error type.
+//!
+//! Every variant says what went wrong and, in its `Display` text, what to do
+//! about it. `Display` never prints key material and never echoes more than a
+//! short, escaped prefix of attacker-controlled input ([`Snippet`]).
+
+use std::fmt;
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while loading keys, verifying or signing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is larger than the configured limit; it was refused before
+    /// parsing.
+    TooLarge {
+        /// Length of the input in bytes.
+        len: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The envelope (or one of its members) is not what the server sends.
+    Malformed {
+        /// Which member is wrong.
+        member: Member,
+        /// What is wrong with it.
+        problem: Problem,
+    },
+    /// A key was refused when it was loaded.
+    KeyRejected(KeyProblem),
+    /// `private_key_used` names a key the caller did not configure.
+    UnknownKeyName {
+        /// A short prefix of the name the envelope gave.
+        name: Snippet,
+    },
+    /// The response carries no signature: `signature` is missing, empty, or
+    /// the server's literal `Private key not set`.
+    Unsigned,
+    /// The signature does not verify under any key of the selected name.
+    ///
+    /// Deliberately carries no reason.
+    BadSignature,
+    /// The signature is valid, but the decoded `response_base64` is not a
+    /// JSON object.
+    PayloadNotJson {
+        /// Why the payload could not be read.
+        problem: Problem,
+    },
+    /// The signature is valid, but the plain `response` member is not the
+    /// same JSON value as the signed payload.
+    ContentMismatch,
+    /// A freshness policy is set but the signed payload has no usable
+    /// integer `timestamp`.
+    MissingTimestamp,
+    /// The signed `timestamp` is older than the freshness policy allows.
+    StaleTimestamp {
+        /// The payload's timestamp (Unix seconds).
+        timestamp: i64,
+        /// The verifier's clock (Unix seconds).
+        now: i64,
+        /// The maximum age allowed, in seconds.
+        max_age: u64,
+    },
+    /// The signed `timestamp` lies further in the future than the freshness
+    /// policy allows.
+    FutureTimestamp {
+        /// The payload's timestamp (Unix seconds).
+        timestamp: i64,
+        /// The verifier's clock (Unix seconds).
+        now: i64,
+        /// The maximum skew into the future allowed, in seconds.
+        max_future_skew: u64,
+    },
+    /// The verified payload does not fit the caller's type.
+    Deserialize {
+        /// serde's explanation, cut to a short prefix.
+        reason: Snippet,
+    },
+    /// A key name given to the keyring or signer is not acceptable.
+    InvalidKeyName {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The signing backend failed (should not happen with a loaded key).
+    SigningFailed,
+}
+
+/// The envelope member an [`Error::Malformed`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Member {
+    /// The envelope as a whole (its JSON text or its top level).
+    Envelope,
+    /// `response`, the unsigned plain copy of the payload.
+    Response,
+    /// `response_base64`, the signed text.
+    ResponseBase64,
+    /// `private_key_used`, the name of the signing key.
+    PrivateKeyUsed,
+    /// `signature`.
+    Signature,
+    /// A JSON document given to the canonical writer.
+    Document,
+}
+
+impl Member {
+    /// The member's name as it appears in the envelope.
+    pub fn name(self) -> &'static str {
+        match self {
+            Member::Envelope => "envelope",
+            Member::Response => "response",
+            Member::ResponseBase64 => "response_base64",
+            Member::PrivateKeyUsed => "private_key_used",
+            Member::Signature => "signature",
+            Member::Document => "document",
+        }
+    }
+}
+
+/// What is wrong with a piece of JSON or an envelope member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// Not valid JSON; `offset` is the byte where reading stopped.
+    Syntax {
+        /// Byte offset of the error.
+        offset: usize,
+        /// What the reader expected there.
+        expected: &'static str,
+    },
+    /// The text is not valid UTF-8.
+    InvalidUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// Objects and arrays nest deeper than the configured limit.
+    TooDeep {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// An object has the same key twice.
+    DuplicateKey {
+        /// A short prefix of the key.
+        key: Snippet,
+    },
+    /// A number is too large to be represented (it would be infinite).
+    NumberOutOfRange {
+        /// Byte offset of the number.
+        offset: usize,
+    },
+    /// The value is required to be an object.
+    NotAnObject,
+    /// The member is required to be a string.
+    NotAString,
+    /// The member is missing.
+    Missing,
+    /// The member appears twice in the envelope.
+    Duplicate,
+    /// Not strict standard base64 (RFC 4648 alphabet, `=` padding, no
+    /// whitespace, zero trailing bits).
+    Base64,
+    /// The signature's length is not the modulus length of any key of the
+    /// selected name.
+    SignatureLength {
+        /// Decoded length in bytes.
+        got: usize,
+        /// The modulus length the key(s) require, in bytes.
+        expected: usize,
+    },
+}
+
+/// Why a key was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyProblem {
+    /// Not a PEM document (or its base64 body is broken).
+    Pem,
+    /// A PEM document whose label this key type does not accept.
+    PemLabel {
+        /// The label found, e.g. `CERTIFICATE`, cut short.
+        found: Snippet,
+        /// The labels that are accepted.
+        expected: &'static str,
+    },
+    /// The DER structure is not a key of the expected form.
+    Der,
+    /// The key is not an RSA key.
+    NotRsa,
+    /// The modulus is shorter than 2048 bits.
+    TooSmall {
+        /// The modulus length in bits.
+        bits: usize,
+    },
+    /// The modulus is longer than the policy allows.
+    TooLarge {
+        /// The modulus length in bits.
+        bits: usize,
+        /// The largest size allowed.
+        max: usize,
+    },
+    /// The public exponent is even, or below 65537, or above 2^33 - 1.
+    BadExponent,
+    /// The private key was refused by the signing backend.
+    PrivateKey {
+        /// The backend's reason (a fixed word such as `InvalidEncoding`,
+        /// never key material).
+        reason: String,
+    },
+}
+
+/// A short, escaped prefix of untrusted text, safe to print.
+///
+/// Holds at most [`Snippet::MAX_CHARS`] characters; control and non-ASCII
+/// characters are escaped when displayed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Snippet {
+    text: String,
+    truncated: bool,
+}
+
+impl Snippet {
+    /// How many characters of the original are kept.
+    pub const MAX_CHARS: usize = 32;
+
+    /// Keeps a short prefix of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut chars = text.char_indices();
+        match chars.nth(Self::MAX_CHARS) {
+            Some((end, _)) => Snippet {
+                text: text[..end].to_owned(),
+                truncated: true,
+            },
+            None => Snippet {
+                text: text.to_owned(),
+                truncated: false,
+            },
+        }
+    }
+
+    /// The kept prefix, unescaped.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the original was longer than the kept prefix.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.text.chars() {
+            if c.is_ascii_graphic() || c == ' ' {
+                if c == '"' || c == '\\' {
+                    f.write_str("\\")?;
+                }
+                write!(f, "{c}")?;
+            } else {
+                write!(f, "{}", c.escape_unicode())?;
+            }
+        }
+        f.write_str("\"")?;
+        if self.truncated {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TooLarge { len, limit } => write!(
+                f,
+                "input of {len} bytes exceeds the {limit}-byte limit; raise the limit only if the server really sends responses this large"
+            ),
+            Error::Malformed { member, problem } => match (member, problem) {
+                (Member::Envelope, p) => write!(f, "malformed envelope: {p}"),
+                (Member::Document, p) => write!(f, "malformed JSON document: {p}"),
+                (m, p) => write!(f, "malformed envelope: member `{}`: {p}", m.name()),
+            },
+            Error::KeyRejected(p) => write!(f, "key rejected: {p}"),
+            Error::UnknownKeyName { name } => write!(
+                f,
+                "the envelope names key {name} in `private_key_used`, which is not configured; add a public key under that name if you trust it"
+            ),
+            Error::Unsigned => f.write_str(
+                "unsigned response: `signature` is missing, empty or `Private key not set`; the server has no signing key configured, so nothing in this response can be trusted",
+            ),
+            Error::BadSignature => f.write_str(
+                "bad signature: `signature` does not verify over `response_base64` under any configured key of that name; the response was altered or signed by another key",
+            ),
+            Error::PayloadNotJson { problem } => write!(
+                f,
+                "the signed payload (decoded `response_base64`) is not a JSON object: {problem}"
+            ),
+            Error::ContentMismatch => f.write_str(
+                "content mismatch: the plain `response` member differs from the signed `response_base64` payload; the unsigned copy was altered, do not trust it",
+            ),
+            Error::MissingTimestamp => f.write_str(
+                "the signed payload has no integer `timestamp`, so its freshness cannot be checked",
+            ),
+            Error::StaleTimestamp {
+                timestamp,
+                now,
+                max_age,
+            } => write!(
+                f,
+                "stale response: signed at {timestamp}, now {now}, older than the allowed {max_age} s; it may be a replay"
+            ),
+            Error::FutureTimestamp {
+                timestamp,
+                now,
+                max_future_skew,
+            } => write!(
+                f,
+                "response from the future: signed at {timestamp}, now {now}, beyond the allowed skew of {max_future_skew} s; check the clocks"
+            ),
+            Error::Deserialize { reason } => write!(
+                f,
+                "the verified payload does not fit the requested type: {reason}"
+            ),
+            Error::InvalidKeyName { reason } => write!(f, "invalid key name: {reason}"),
+            Error::SigningFailed => f.write_str("signing failed in the RSA backend"),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Syntax { offset, expected } => {
+                write!(f, "invalid JSON at byte {offset}: expected {expected}")
+            }
+            Problem::InvalidUtf8 { offset } => write!(f, "invalid UTF-8 at byte {offset}"),
+            Problem::TooDeep { limit } => {
+                write!(
+                    f,
+                    "objects and arrays nest deeper than the limit of {limit}"
+                )
+            }
+            Problem::DuplicateKey { key } => write!(f, "duplicate key {key}"),
+            Problem::NumberOutOfRange { offset } => {
+                write!(f, "number at byte {offset} is out of range")
+            }
+            Problem::NotAnObject => f.write_str("not a JSON object"),
+            Problem::NotAString => f.write_str("not a string"),
+            Problem::Missing => f.write_str("missing"),
+            Problem::Duplicate => f.write_str("appears more than once"),
+            Problem::Base64 => f.write_str(
+                "not strict standard base64 (RFC 4648 alphabet, `=` padding, no whitespace)",
+            ),
+            Problem::SignatureLength { got, expected } => write!(
+                f,
+                "{got} bytes, but the key's modulus is {expected} bytes; a signature is exactly as long as the modulus"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyProblem::Pem => f.write_str("not a valid PEM document"),
+            KeyProblem::PemLabel { found, expected } => {
+                write!(f, "PEM label {found} is not one of {expected}")
+            }
+            KeyProblem::Der => f.write_str("not a DER-encoded key of the expected structure"),
+            KeyProblem::NotRsa => f.write_str("not an RSA key (algorithm is not rsaEncryption)"),
+            KeyProblem::TooSmall { bits } => write!(
+                f,
+                "{bits}-bit RSA modulus is below the 2048-bit minimum; use a 2048-bit or larger key"
+            ),
+            KeyProblem::TooLarge { bits, max } => {
+                write!(f, "{bits}-bit RSA modulus is above the {max}-bit maximum")
+            }
+            KeyProblem::BadExponent => f.write_str(
+                "RSA public exponent must be odd and between 65537 and 2^33-1 (the server uses 65537)",
+            ),
+            KeyProblem::PrivateKey { reason } => {
+                write!(f, "private key refused by the RSA backend: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<KeyProblem> for Error {
+    fn from(p: KeyProblem) -> Self {
+        Error::KeyRejected(p)
+    }
+}

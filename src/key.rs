@@ -1,0 +1,304 @@
+//! Public keys: loading from PEM, DER or raw components, and the size
+//! policy.
+//!
+//! Policy, applied at load time so that a bad key never reaches a verify:
+//! RSA only, modulus 2048 to 8192 bits, public exponent odd and between
+//! 65537 and 2^33 - 1 (small exponents such as 3 invite Bleichenbacher-style
+//! forgeries against sloppy verifiers and the server uses 65537).
+//! Which hash a key verifies with is the caller's choice, made here, never
+//! the envelope's.
+
+use std::fmt;
+use std::sync::Arc;
+
+use der::asn1::{AnyRef, BitStringRef, UintRef};
+use der::{Decode, Encode};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+
+use crate::backend::{Active, Backend};
+use crate::error::{Error, KeyProblem, Snippet};
+
+/// Smallest modulus accepted, in bits.
+pub const MIN_BITS: usize = 2048;
+/// Largest modulus accepted, in bits.
+pub const MAX_BITS: usize = 8192;
+
+/// The hash a key signs and verifies with (RSASSA-PKCS1-v1_5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Hash {
+    /// SHA-256, what the server uses by default.
+    #[default]
+    Sha256,
+    /// SHA-512 (the server's product setting "RSA-SHA512").
+    Sha512,
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Hash::Sha256 => "SHA-256",
+            Hash::Sha512 => "SHA-512",
+        })
+    }
+}
+
+/// An RSA public key that passed the size policy, with the hash it
+/// verifies with. Cheap to clone.
+#[derive(Clone)]
+pub struct PublicKey {
+    inner: Arc<Inner>,
+    hash: Hash,
+}
+
+struct Inner {
+    spki_der: Vec<u8>,
+    bits: usize,
+    modulus_len: usize,
+    backend: <Active as Backend>::VerifyKey,
+}
+
+impl PublicKey {
+    /// Loads a PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
+    /// `BEGIN RSA PUBLIC KEY` (PKCS#1). Verifies with SHA-256 unless
+    /// [`with_hash`](Self::with_hash) says otherwise.
+    ///
+    /// ```
+    /// let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// let key = respsig::PublicKey::from_pem(&pem).unwrap();
+    /// assert_eq!(key.bits(), 2048);
+    /// ```
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let (label, der) =
+            pem_rfc7468::decode_vec(pem.trim().as_bytes()).map_err(|_| KeyProblem::Pem)?;
+        match label {
+            "PUBLIC KEY" => Self::from_spki_der(&der),
+            "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
+            other => Err(KeyProblem::PemLabel {
+                found: Snippet::new(other),
+                expected: "PUBLIC KEY, RSA PUBLIC KEY",
+            }
+            .into()),
+        }
+    }
+
+    /// Loads a DER public key, SubjectPublicKeyInfo or PKCS#1
+    /// `RSAPublicKey` (the two are told apart by their structure).
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        match Self::from_spki_der(der) {
+            Err(Error::KeyRejected(KeyProblem::Der)) => Self::from_pkcs1_der(der),
+            other => other,
+        }
+    }
+
+    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyProblem::Der)?;
+        if spki.algorithm.oid != pkcs1::ALGORITHM_OID {
+            return Err(KeyProblem::NotRsa.into());
+        }
+        // RFC 3279: the parameters of rsaEncryption are NULL.
+        if spki.algorithm.parameters != Some(AnyRef::NULL) {
+            return Err(KeyProblem::Der.into());
+        }
+        let key = spki.subject_public_key.as_bytes().ok_or(KeyProblem::Der)?;
+        Self::from_pkcs1_der(key)
+    }
+
+    /// Loads a DER PKCS#1 `RSAPublicKey`.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        let key = pkcs1::RsaPublicKey::from_der(der).map_err(|_| KeyProblem::Der)?;
+        Self::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    }
+
+    /// Builds a key from its big-endian modulus and public exponent
+    /// (leading zero bytes allowed).
+    pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
+        let n = strip_zeros(n);
+        let e = strip_zeros(e);
+        let bits = bit_len(n);
+        if bits < MIN_BITS {
+            return Err(KeyProblem::TooSmall { bits }.into());
+        }
+        if bits > MAX_BITS {
+            return Err(KeyProblem::TooLarge {
+                bits,
+                max: MAX_BITS,
+            }
+            .into());
+        }
+        let odd = e.last().is_some_and(|b| b & 1 == 1);
+        let e_bits = bit_len(e);
+        // 65537 = 0x010001 is the smallest 17-bit odd value we accept.
+        if !odd || !(17..=33).contains(&e_bits) || (e_bits == 17 && e < [1, 0, 1].as_slice()) {
+            return Err(KeyProblem::BadExponent.into());
+        }
+        if n.last().is_some_and(|b| b & 1 == 0) {
+            // An even modulus is not an RSA modulus.
+            return Err(KeyProblem::Der.into());
+        }
+        let spki_der = encode_spki(n, e)?;
+        let backend = Active::verify_key(n, e)?;
+        Ok(PublicKey {
+            inner: Arc::new(Inner {
+                spki_der,
+                bits,
+                modulus_len: n.len(),
+                backend,
+            }),
+            hash: Hash::Sha256,
+        })
+    }
+
+    /// The same key, verifying with `hash`.
+    pub fn with_hash(mut self, hash: Hash) -> Self {
+        self.hash = hash;
+        self
+    }
+
+    /// The hash this key verifies with.
+    pub fn hash(&self) -> Hash {
+        self.hash
+    }
+
+    /// The modulus length in bits.
+    pub fn bits(&self) -> usize {
+        self.inner.bits
+    }
+
+    /// The modulus length in bytes: the length every signature must have.
+    pub fn modulus_len(&self) -> usize {
+        self.inner.modulus_len
+    }
+
+    /// The key as DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.inner.spki_der
+    }
+
+    /// The key as PEM SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`).
+    pub fn to_pem(&self) -> String {
+        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, self.spki_der())
+            .unwrap_or_default()
+    }
+
+    /// SHA-256 of the SubjectPublicKeyInfo DER, lowercase hex: a fingerprint
+    /// to pin the key by.
+    pub fn fingerprint(&self) -> String {
+        let digest = ring::digest::digest(&ring::digest::SHA256, self.spki_der());
+        digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// RSASSA-PKCS1-v1_5 verification of `sig` over `msg` with this key's
+    /// hash.
+    pub(crate) fn verify_raw(&self, msg: &[u8], sig: &[u8]) -> bool {
+        sig.len() == self.modulus_len() && Active::verify(&self.inner.backend, self.hash, msg, sig)
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("bits", &self.bits())
+            .field("hash", &self.hash)
+            .field("sha256", &self.fingerprint())
+            .finish()
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.spki_der() == other.spki_der()
+    }
+}
+
+impl Eq for PublicKey {}
+
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Bit length of a big-endian number without leading zero bytes.
+fn bit_len(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        None => 0,
+        Some(&top) => bytes.len() * 8 - top.leading_zeros() as usize,
+    }
+}
+
+fn encode_spki(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyProblem> {
+    let pkcs1 = pkcs1::RsaPublicKey {
+        modulus: UintRef::new(n).map_err(|_| KeyProblem::Der)?,
+        public_exponent: UintRef::new(e).map_err(|_| KeyProblem::Der)?,
+    }
+    .to_der()
+    .map_err(|_| KeyProblem::Der)?;
+    SubjectPublicKeyInfoRef {
+        algorithm: AlgorithmIdentifierRef {
+            oid: pkcs1::ALGORITHM_OID,
+            parameters: Some(AnyRef::NULL),
+        },
+        subject_public_key: BitStringRef::from_bytes(&pkcs1).map_err(|_| KeyProblem::Der)?,
+    }
+    .to_der()
+    .map_err(|_| KeyProblem::Der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modulus(bits: usize) -> Vec<u8> {
+        let mut n = vec![0xffu8; bits.div_ceil(8)];
+        if bits % 8 != 0 {
+            n[0] = (1u8 << (bits % 8)) - 1;
+        }
+        n
+    }
+
+    #[test]
+    fn size_policy_is_exact() {
+        let e = [1, 0, 1];
+        assert!(PublicKey::from_components(&modulus(2048), &e).is_ok());
+        assert_eq!(
+            PublicKey::from_components(&modulus(2047), &e),
+            Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 2047 }))
+        );
+        assert!(PublicKey::from_components(&modulus(8192), &e).is_ok());
+        assert_eq!(
+            PublicKey::from_components(&modulus(8193), &e),
+            Err(Error::KeyRejected(KeyProblem::TooLarge {
+                bits: 8193,
+                max: 8192
+            }))
+        );
+    }
+
+    #[test]
+    fn exponent_policy() {
+        let n = modulus(2048);
+        for bad in [
+            &[3u8][..],
+            &[1, 0, 0],
+            &[0, 0xff, 0xff],
+            &[0xff, 0xff],
+            &[],
+            &[2, 0, 0, 0, 1],
+        ] {
+            assert_eq!(
+                PublicKey::from_components(&n, bad),
+                Err(Error::KeyRejected(KeyProblem::BadExponent)),
+                "{bad:?}"
+            );
+        }
+        for good in [
+            &[1u8, 0, 1][..],
+            &[0, 1, 0, 1],
+            &[1, 0, 0xff],
+            &[1, 0xff, 0xff, 0xff, 0xff],
+        ] {
+            assert!(PublicKey::from_components(&n, good).is_ok(), "{good:?}");
+        }
+    }
+}

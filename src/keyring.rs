@@ -1,0 +1,107 @@
+//! Named public keys.
+//!
+//! The envelope's `private_key_used` only *selects* one of the names the
+//! caller configured here; it never supplies a key or an algorithm. One
+//! name may hold several keys, for rotation: any of them verifies until the
+//! old one is removed.
+
+use std::collections::BTreeMap;
+
+use crate::error::Error;
+use crate::key::PublicKey;
+use crate::verify::{self, Verified, VerifyOptions};
+
+/// The longest key name accepted, in bytes.
+pub const MAX_NAME_LEN: usize = 128;
+
+/// Public keys by name (`product`, `global`, or any name the caller uses).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keyring {
+    keys: BTreeMap<String, Vec<PublicKey>>,
+}
+
+impl Keyring {
+    /// An empty keyring.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `key` under `name` (after any keys already there).
+    pub fn add(&mut self, name: &str, key: PublicKey) -> Result<&mut Self, Error> {
+        check_name(name)?;
+        let keys = self.keys.entry(name.to_owned()).or_default();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+        Ok(self)
+    }
+
+    /// [`add`](Self::add), by value, for building a keyring in one
+    /// expression.
+    pub fn with(mut self, name: &str, key: PublicKey) -> Result<Self, Error> {
+        self.add(name, key)?;
+        Ok(self)
+    }
+
+    /// Removes one key from a name (the end of a rotation); returns whether
+    /// it was there. A name left with no key is removed.
+    pub fn remove(&mut self, name: &str, key: &PublicKey) -> bool {
+        let Some(keys) = self.keys.get_mut(name) else {
+            return false;
+        };
+        let before = keys.len();
+        keys.retain(|k| k != key);
+        let removed = keys.len() != before;
+        if keys.is_empty() {
+            self.keys.remove(name);
+        }
+        removed
+    }
+
+    /// The keys configured under `name`, in the order they were added.
+    pub fn keys(&self, name: &str) -> &[PublicKey] {
+        self.keys.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The configured names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.keys.keys().map(String::as_str)
+    }
+
+    /// Whether no key is configured.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Verifies an envelope with the default options (1 MiB, depth 128, no
+    /// freshness check). See [`verify_with`](Self::verify_with).
+    pub fn verify(&self, envelope: impl AsRef<[u8]>) -> Result<Verified, Error> {
+        verify::verify(self, envelope.as_ref(), &VerifyOptions::default())
+    }
+
+    /// Verifies an envelope: shape, key name, signature over
+    /// `response_base64`, the signed payload, `response` against it, and
+    /// freshness if `options` asks for it. Only what passes all of these
+    /// comes back, as [`Verified`].
+    pub fn verify_with(
+        &self,
+        envelope: impl AsRef<[u8]>,
+        options: &VerifyOptions,
+    ) -> Result<Verified, Error> {
+        verify::verify(self, envelope.as_ref(), options)
+    }
+}
+
+pub(crate) fn check_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::InvalidKeyName {
+            reason: "a key name cannot be empty",
+        });
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(Error::InvalidKeyName {
+            reason: "a key name is at most 128 bytes",
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod backend;
+pub mod canonical;
+pub mod dangerous;
+mod envelope;
+mod error;
+mod json;
+mod key;
+#[cfg(feature = "keygen")]
+pub mod keygen;
+mod keyring;
+mod sign;
+mod verify;
+
+pub use envelope::Limits;
+pub use error::{Error, KeyProblem, Member, Problem, Result, Snippet};
+pub use key::{Hash, MAX_BITS, MIN_BITS, PublicKey};
+pub use keyring::{Keyring, MAX_NAME_LEN};
+pub use sign::{Signer, SigningKey};
+pub use verify::{
+    Clock, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
+};

@@ -1,0 +1,365 @@
+//! Verification: the only place a [`Verified`] is built.
+//!
+//! The order of checks, and why:
+//! 1. size limit, then shape ([`crate::envelope`]): nothing is decoded or
+//!    hashed before the input is known to be a well-formed envelope;
+//! 2. `signature` present and not the server's `Private key not set`
+//!    ([`Error::Unsigned`]);
+//! 3. `private_key_used` names a configured key ([`Error::UnknownKeyName`]);
+//! 4. `signature` is strict base64 of exactly the modulus length;
+//! 5. RSASSA-PKCS1-v1_5 over the ASCII bytes of `response_base64` under a
+//!    key of that name, with that key's hash ([`Error::BadSignature`]);
+//! 6. only now is the signed text decoded: strict base64, UTF-8 JSON object
+//!    ([`Error::PayloadNotJson`]);
+//! 7. the plain `response` must be the same JSON value
+//!    ([`Error::ContentMismatch`]);
+//! 8. the freshness policy, if any, on the signed `timestamp`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::envelope::{self, Limits};
+use crate::error::{Error, Member, Problem, Snippet};
+use crate::json;
+use crate::key::PublicKey;
+use crate::keyring::Keyring;
+
+/// What the server sends in `signature` when it has no signing key.
+pub const UNSIGNED_MARKER: &str = "Private key not set";
+
+/// A response whose signature, payload and content all checked out.
+///
+/// Nothing outside this crate can construct one: holding a `Verified` means
+/// [`Keyring::verify`] accepted the envelope. Everything it hands out comes
+/// from the signed `response_base64`, never from the unsigned `response`.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    key_name: String,
+    key: PublicKey,
+    payload_bytes: Vec<u8>,
+    payload: Value,
+}
+
+impl Verified {
+    /// The configured key name that matched (`private_key_used`).
+    pub fn key_name(&self) -> &str {
+        &self.key_name
+    }
+
+    /// The key whose signature matched.
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// The exact signed payload: the bytes `response_base64` decodes to.
+    pub fn payload_bytes(&self) -> &[u8] {
+        &self.payload_bytes
+    }
+
+    /// The signed payload as JSON, member order kept.
+    pub fn payload(&self) -> &Value {
+        &self.payload
+    }
+
+    /// Consumes the value, returning the signed payload.
+    pub fn into_payload(self) -> Value {
+        self.payload
+    }
+
+    /// The response code. The server sometimes sends it as a string
+    /// (`"400"`); that is accepted when it is a plain decimal integer.
+    pub fn code(&self) -> Option<i64> {
+        integer(self.payload.get("code")?)
+    }
+
+    /// The response message.
+    pub fn message(&self) -> Option<&str> {
+        self.payload.get("message")?.as_str()
+    }
+
+    /// The signed `timestamp` (Unix seconds), as an integer or a decimal
+    /// string.
+    pub fn timestamp(&self) -> Option<i64> {
+        integer(self.payload.get("timestamp")?)
+    }
+
+    /// The signed payload in the caller's own type.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// # let key = respsig::PublicKey::from_pem(&pem).unwrap();
+    /// # let keyring = respsig::Keyring::new().with("product", key).unwrap();
+    /// # let envelope = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json").unwrap();
+    /// #[derive(serde::Deserialize)]
+    /// struct Reply { code: u32, message: String }
+    /// let reply: Reply = keyring.verify(&envelope).unwrap().deserialize().unwrap();
+    /// assert_eq!((reply.code, reply.message.as_str()), (373, "Product meta updated"));
+    /// ```
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        T::deserialize(&self.payload).map_err(|e| Error::Deserialize {
+            reason: Snippet::new(&e.to_string()),
+        })
+    }
+}
+
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// A source of the current time, injectable for tests.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Seconds since the Unix epoch.
+    fn now_unix(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix(&self) -> i64 {
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// A clock stopped at a given Unix time, for tests.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub i64);
+
+impl Clock for FixedClock {
+    fn now_unix(&self) -> i64 {
+        self.0
+    }
+}
+
+/// How old (and how far in the future) a signed `timestamp` may be.
+///
+/// The server's payloads carry no nonce: a signed "license valid" is valid
+/// for any request under that key, forever, unless the verifier bounds its
+/// age. Binding a response to its request is left to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    max_age: Duration,
+    max_future_skew: Duration,
+}
+
+impl Freshness {
+    /// Accept timestamps at most `max_age` old and at most
+    /// `max_future_skew` ahead of the clock.
+    pub const fn new(max_age: Duration, max_future_skew: Duration) -> Self {
+        Freshness {
+            max_age,
+            max_future_skew,
+        }
+    }
+
+    fn check(&self, timestamp: i64, now: i64) -> Result<(), Error> {
+        let max_age = self.max_age.as_secs();
+        let max_future_skew = self.max_future_skew.as_secs();
+        let age = i128::from(now) - i128::from(timestamp);
+        if age > i128::from(max_age) {
+            return Err(Error::StaleTimestamp {
+                timestamp,
+                now,
+                max_age,
+            });
+        }
+        if -age > i128::from(max_future_skew) {
+            return Err(Error::FutureTimestamp {
+                timestamp,
+                now,
+                max_future_skew,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Options for [`Keyring::verify_with`]: limits, freshness, clock.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    limits: Limits,
+    freshness: Option<Freshness>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            limits: Limits::new(),
+            freshness: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl VerifyOptions {
+    /// The defaults: [`Limits::new`], no freshness check, the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Input size and nesting limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Require the signed `timestamp` to be fresh.
+    pub fn freshness(mut self, freshness: Freshness) -> Self {
+        self.freshness = Some(freshness);
+        self
+    }
+
+    /// The clock freshness is judged against.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+}
+
+/// Strict standard base64: RFC 4648 alphabet, `=` padding, no whitespace,
+/// zero trailing bits.
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    use base64ct::{Base64, Encoding};
+    Base64::decode_vec(text).ok()
+}
+
+/// Whether a `signature` value means "unsigned".
+pub(crate) fn is_unsigned(signature: Option<&str>) -> bool {
+    matches!(signature, None | Some("" | UNSIGNED_MARKER))
+}
+
+pub(crate) fn verify(
+    keyring: &Keyring,
+    input: &[u8],
+    options: &VerifyOptions,
+) -> Result<Verified, Error> {
+    let env = envelope::parse(input, &options.limits)?;
+    let signature = match env.signature.as_deref() {
+        s if is_unsigned(s) => return Err(Error::Unsigned),
+        Some(s) => s,
+        None => return Err(Error::Unsigned),
+    };
+    let keys = keyring.keys(&env.private_key_used);
+    if keys.is_empty() {
+        return Err(Error::UnknownKeyName {
+            name: Snippet::new(&env.private_key_used),
+        });
+    }
+    let sig = decode_base64(signature).ok_or(Error::Malformed {
+        member: Member::Signature,
+        problem: Problem::Base64,
+    })?;
+    if !keys.iter().any(|k| k.modulus_len() == sig.len()) {
+        return Err(Error::Malformed {
+            member: Member::Signature,
+            problem: Problem::SignatureLength {
+                got: sig.len(),
+                expected: keys[0].modulus_len(),
+            },
+        });
+    }
+    let key = keys
+        .iter()
+        .find(|k| k.verify_raw(env.response_base64.as_bytes(), &sig))
+        .ok_or(Error::BadSignature)?;
+
+    // Signed from here on: decode and read the payload.
+    let payload_bytes = decode_base64(&env.response_base64).ok_or(Error::Malformed {
+        member: Member::ResponseBase64,
+        problem: Problem::Base64,
+    })?;
+    let payload = json::parse(&payload_bytes, options.limits.depth_limit())
+        .map_err(|problem| Error::PayloadNotJson { problem })?;
+    if !payload.is_object() {
+        return Err(Error::PayloadNotJson {
+            problem: Problem::NotAnObject,
+        });
+    }
+    // Same JSON value: objects compare as maps (order aside), numbers by
+    // PHP kind and value, strings exactly.
+    if env.response != payload {
+        return Err(Error::ContentMismatch);
+    }
+
+    let verified = Verified {
+        key_name: env.private_key_used,
+        key: key.clone(),
+        payload_bytes,
+        payload,
+    };
+    if let Some(freshness) = &options.freshness {
+        let timestamp = verified.timestamp().ok_or(Error::MissingTimestamp)?;
+        freshness.check(timestamp, options.clock.now_unix())?;
+    }
+    Ok(verified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_base64() {
+        assert_eq!(decode_base64("AAEC"), Some(vec![0, 1, 2]));
+        assert_eq!(decode_base64("AAE="), Some(vec![0, 1]));
+        for bad in [
+            "AAE", "AAF=", "AA==AA==", "A A=", "AAE=\n", "_-8=", "AAE==", "AA=E",
+        ] {
+            assert_eq!(decode_base64(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn freshness_bounds_are_inclusive() {
+        let f = Freshness::new(Duration::from_secs(60), Duration::from_secs(5));
+        assert_eq!(f.check(1000, 1060), Ok(()));
+        assert_eq!(
+            f.check(1000, 1061),
+            Err(Error::StaleTimestamp {
+                timestamp: 1000,
+                now: 1061,
+                max_age: 60
+            })
+        );
+        assert_eq!(f.check(1005, 1000), Ok(()));
+        assert_eq!(
+            f.check(1006, 1000),
+            Err(Error::FutureTimestamp {
+                timestamp: 1006,
+                now: 1000,
+                max_future_skew: 5
+            })
+        );
+        assert!(f.check(i64::MIN, i64::MAX).is_err());
+    }
+
+    #[test]
+    fn integer_accessor() {
+        assert_eq!(integer(&Value::from(400)), Some(400));
+        assert_eq!(integer(&Value::from("400")), Some(400));
+        assert_eq!(integer(&Value::from("-4")), Some(-4));
+        for bad in ["", "+4", "4 ", "0x10", "4.0", "-"] {
+            assert_eq!(integer(&Value::from(bad)), None, "{bad:?}");
+        }
+        assert_eq!(integer(&Value::from(4.0)), None);
+    }
+}
