@@ -1,1 +1,2 @@
+//! The respsig CLI.
 fn main() {}
