@@ -1,0 +1,201 @@
+//! Key loading in every accepted format, checked against what the OpenSSL
+//! CLI wrote (testdata/keys/make.sh), and the size and type policy.
+
+mod common;
+
+use respsig::{Error, Hash, KeyProblem, Keyring, PublicKey, SigningKey, Snippet};
+
+fn reference() -> PublicKey {
+    common::public("keys/rsa2048.pub.pem")
+}
+
+#[test]
+fn every_public_format_loads_the_same_key() {
+    let spki_der_from_openssl = common::bytes("keys/rsa2048.pub.der");
+    let modulus_hex = common::text("keys/rsa2048.modulus.txt");
+    let modulus_hex = modulus_hex.trim().strip_prefix("Modulus=").unwrap();
+    let modulus: Vec<u8> = (0..modulus_hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&modulus_hex[i..i + 2], 16).unwrap())
+        .collect();
+
+    let loaded = [
+        (
+            "SPKI PEM",
+            PublicKey::from_pem(&common::text("keys/rsa2048.pub.pem")),
+        ),
+        (
+            "PKCS#1 PEM",
+            PublicKey::from_pem(&common::text("keys/rsa2048.rsapub.pem")),
+        ),
+        ("SPKI DER", PublicKey::from_der(&spki_der_from_openssl)),
+        (
+            "SPKI DER (explicit)",
+            PublicKey::from_spki_der(&spki_der_from_openssl),
+        ),
+        (
+            "PKCS#1 DER",
+            PublicKey::from_der(&common::bytes("keys/rsa2048.rsapub.der")),
+        ),
+        (
+            "PKCS#1 DER (explicit)",
+            PublicKey::from_pkcs1_der(&common::bytes("keys/rsa2048.rsapub.der")),
+        ),
+        (
+            "modulus and exponent",
+            PublicKey::from_components(&modulus, &[1, 0, 1]),
+        ),
+        (
+            "modulus with a leading zero",
+            PublicKey::from_components(&[&[0u8][..], &modulus].concat(), &[0, 1, 0, 1]),
+        ),
+    ];
+    for (format, key) in loaded {
+        let key = key.unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(key.bits(), 2048, "{format}");
+        assert_eq!(key.modulus_len(), 256, "{format}");
+        assert_eq!(key.hash(), Hash::Sha256, "{format}");
+        // Re-encoded SPKI is byte-identical to OpenSSL's.
+        assert_eq!(key.spki_der(), spki_der_from_openssl.as_slice(), "{format}");
+        assert_eq!(key, reference(), "{format}");
+    }
+    // The fingerprint is SHA-256 over OpenSSL's DER.
+    let digest = ring::digest::digest(&ring::digest::SHA256, &spki_der_from_openssl);
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(reference().fingerprint(), hex);
+    // to_pem round-trips.
+    assert_eq!(
+        PublicKey::from_pem(&reference().to_pem()).unwrap(),
+        reference()
+    );
+}
+
+#[test]
+fn every_private_format_loads_the_same_key() {
+    for (format, key) in [
+        (
+            "PKCS#8 PEM",
+            SigningKey::from_pem(&common::text("keys/rsa2048.pem")),
+        ),
+        (
+            "PKCS#1 PEM",
+            SigningKey::from_pem(&common::text("keys/rsa2048.rsa.pem")),
+        ),
+        (
+            "PKCS#8 DER",
+            SigningKey::from_der(&common::bytes("keys/rsa2048.der")),
+        ),
+        (
+            "PKCS#1 DER",
+            SigningKey::from_der(&common::bytes("keys/rsa2048.rsa.der")),
+        ),
+        (
+            "PKCS#8 DER (explicit)",
+            SigningKey::from_pkcs8_der(&common::bytes("keys/rsa2048.der")),
+        ),
+        (
+            "PKCS#1 DER (explicit)",
+            SigningKey::from_pkcs1_der(&common::bytes("keys/rsa2048.rsa.der")),
+        ),
+    ] {
+        let key = key.unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(key.public_key(), &reference(), "{format}");
+    }
+}
+
+#[test]
+fn a_1024_bit_key_is_refused() {
+    assert_eq!(
+        PublicKey::from_pem(&common::text("keys/rsa1024.pub.pem")),
+        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024 }))
+    );
+    // ring refuses the private key before the policy sees it.
+    assert_eq!(
+        SigningKey::from_pem(&common::text("keys/rsa1024.pem")).unwrap_err(),
+        Error::KeyRejected(KeyProblem::PrivateKey {
+            reason: "TooSmall".into()
+        })
+    );
+}
+
+#[test]
+fn larger_keys_load() {
+    assert_eq!(common::public("keys/rsa3072.pub.pem").bits(), 3072);
+    assert_eq!(common::public("keys/rsa4096.pub.pem").bits(), 4096);
+    assert_eq!(common::public("keys/rsa4096.pub.pem").modulus_len(), 512);
+}
+
+#[test]
+fn wrong_kinds_of_input_are_refused_clearly() {
+    assert_eq!(
+        PublicKey::from_pem(&common::text("keys/ec-p256.pub.pem")),
+        Err(Error::KeyRejected(KeyProblem::NotRsa))
+    );
+    assert_eq!(
+        PublicKey::from_pem(&common::text("keys/rsa2048.pem")),
+        Err(Error::KeyRejected(KeyProblem::PemLabel {
+            found: Snippet::new("PRIVATE KEY"),
+            expected: "PUBLIC KEY, RSA PUBLIC KEY"
+        }))
+    );
+    assert_eq!(
+        SigningKey::from_pem(&common::text("keys/rsa2048.pub.pem")).unwrap_err(),
+        Error::KeyRejected(KeyProblem::PemLabel {
+            found: Snippet::new("PUBLIC KEY"),
+            expected: "PRIVATE KEY, RSA PRIVATE KEY"
+        })
+    );
+    assert_eq!(
+        PublicKey::from_pem("not a key"),
+        Err(Error::KeyRejected(KeyProblem::Pem))
+    );
+    assert_eq!(
+        PublicKey::from_der(b"\x30\x03\x02\x01\x01"),
+        Err(Error::KeyRejected(KeyProblem::Der))
+    );
+    // A truncated DER key.
+    let der = common::bytes("keys/rsa2048.pub.der");
+    assert_eq!(
+        PublicKey::from_der(&der[..der.len() - 1]),
+        Err(Error::KeyRejected(KeyProblem::Der))
+    );
+}
+
+#[test]
+fn errors_and_debug_never_show_key_material() {
+    let key = common::private("keys/rsa2048.pem");
+    let debug = format!("{key:?}");
+    assert!(
+        debug.starts_with("SigningKey { bits: 2048, hash: Sha256"),
+        "{debug}"
+    );
+    let pem = common::text("keys/rsa2048.pem");
+    let body_line = pem.lines().nth(1).unwrap();
+    assert!(!debug.contains(&body_line[..16]));
+    // A corrupted private key: the error names no byte of it.
+    let corrupted = pem.replacen(&body_line[..8], "AAAAAAAA", 1);
+    let err = SigningKey::from_pem(&corrupted).unwrap_err().to_string();
+    assert!(err.starts_with("key rejected"), "{err}");
+    assert!(!err.contains(&body_line[8..16]), "{err}");
+}
+
+#[test]
+fn keyring_names_and_rotation() {
+    let old = common::public("keys/rsa2048.pub.pem");
+    let new = common::public("keys/other2048.pub.pem");
+    let mut keyring = Keyring::new();
+    keyring.add("product", old.clone()).unwrap();
+    keyring.add("product", new.clone()).unwrap();
+    keyring.add("product", new.clone()).unwrap(); // no duplicate entry
+    assert_eq!(keyring.keys("product"), [old.clone(), new.clone()]);
+    assert!(keyring.remove("product", &old));
+    assert!(!keyring.remove("product", &old));
+    assert_eq!(keyring.keys("product"), [new.clone()]);
+    assert_eq!(keyring.names().collect::<Vec<_>>(), ["product"]);
+    assert_eq!(
+        keyring.add("", new).unwrap_err(),
+        Error::InvalidKeyName {
+            reason: "a key name cannot be empty"
+        }
+    );
+}

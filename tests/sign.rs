@@ -1,0 +1,342 @@
+//! Sign -> verify round trips, and interoperability with verifiers and
+//! signers no one here wrote: the `openssl` CLI and PHP's `openssl_verify`.
+
+mod common;
+
+use std::process::Command;
+
+use base64::Engine as _;
+use respsig::{Error, FixedClock, Freshness, Hash, Keyring, Signer, VerifyOptions, canonical};
+use serde_json::{Value, json};
+
+const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn payload() -> Value {
+    json!({
+        "code": 300,
+        "message": "License key activated — ünïcødé 😀",
+        "url": "https://example.com/a/b",
+        "price": 19.99,
+        "big": 1e17,
+        "errors": {"product_id": ["The selected product id is invalid."]},
+        "empty": [],
+        "timestamp": 1709169556
+    })
+}
+
+#[test]
+fn round_trips_at_every_size_and_hash() {
+    for bits in [2048, 3072, 4096] {
+        for hash in [Hash::Sha256, Hash::Sha512] {
+            let key = common::private(&format!("keys/rsa{bits}.pem")).with_hash(hash);
+            let envelope = Signer::new()
+                .with("product", key)
+                .unwrap()
+                .sign("product", &payload())
+                .unwrap();
+            let public = common::public(&format!("keys/rsa{bits}.pub.pem")).with_hash(hash);
+            let keyring = Keyring::new().with("product", public.clone()).unwrap();
+            let verified = keyring.verify(&envelope).unwrap();
+            assert_eq!(verified.payload(), &payload());
+            assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
+            assert_eq!(verified.key(), &public);
+            assert_eq!(verified.code(), Some(300));
+
+            // The envelope cannot choose the hash: the same key configured
+            // with the other hash refuses it.
+            let other = match hash {
+                Hash::Sha256 => Hash::Sha512,
+                _ => Hash::Sha256,
+            };
+            let wrong_hash = Keyring::new()
+                .with("product", public.with_hash(other))
+                .unwrap();
+            assert_eq!(
+                wrong_hash.verify(&envelope).unwrap_err(),
+                Error::BadSignature
+            );
+        }
+    }
+}
+
+#[test]
+fn envelope_has_the_servers_shape() {
+    let envelope = common::private("keys/rsa2048.pem")
+        .sign_envelope(
+            "global",
+            &json!({"code": 650, "message": "Product updated"}),
+        )
+        .unwrap();
+    let members: Vec<String> = serde_json::from_str::<Value>(&envelope)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        members,
+        [
+            "response",
+            "response_base64",
+            "private_key_used",
+            "signature"
+        ]
+    );
+    assert!(envelope.starts_with(
+        r#"{"response":{"code":650,"message":"Product updated"},"response_base64":"eyJjb2RlIjo2NTAsIm1lc3NhZ2UiOiJQcm9kdWN0IHVwZGF0ZWQifQ==","private_key_used":"global","signature":""#
+    ));
+}
+
+#[test]
+fn rotation_accepts_old_and_new_keys() {
+    let old = common::private("keys/rsa2048.pem");
+    let new = common::private("keys/other2048.pem");
+    let keyring = Keyring::new()
+        .with("product", old.public_key().clone())
+        .unwrap()
+        .with("product", new.public_key().clone())
+        .unwrap();
+    for key in [&old, &new] {
+        let env = key.sign_envelope("product", &payload()).unwrap();
+        assert_eq!(keyring.verify(&env).unwrap().key(), key.public_key());
+    }
+    let stranger = common::private("keys/rsa3072.pem")
+        .sign_envelope("product", &payload())
+        .unwrap();
+    assert_eq!(
+        keyring.verify(stranger).unwrap_err(),
+        Error::Malformed {
+            member: respsig::Member::Signature,
+            problem: respsig::Problem::SignatureLength {
+                got: 384,
+                expected: 256
+            }
+        }
+    );
+}
+
+#[test]
+fn freshness_policy() {
+    let key = common::private("keys/rsa2048.pem");
+    let keyring = Keyring::new()
+        .with("product", key.public_key().clone())
+        .unwrap();
+    let env = key.sign_envelope("product", &payload()).unwrap();
+    let ts = 1709169556;
+    let policy = Freshness::new(
+        std::time::Duration::from_secs(300),
+        std::time::Duration::from_secs(30),
+    );
+    let at = |now| {
+        VerifyOptions::new()
+            .freshness(policy)
+            .clock(FixedClock(now))
+    };
+    assert!(keyring.verify_with(&env, &at(ts + 300)).is_ok());
+    assert!(keyring.verify_with(&env, &at(ts - 30)).is_ok());
+    assert_eq!(
+        keyring.verify_with(&env, &at(ts + 301)).unwrap_err(),
+        Error::StaleTimestamp {
+            timestamp: ts,
+            now: ts + 301,
+            max_age: 300
+        }
+    );
+    assert_eq!(
+        keyring.verify_with(&env, &at(ts - 31)).unwrap_err(),
+        Error::FutureTimestamp {
+            timestamp: ts,
+            now: ts - 31,
+            max_future_skew: 30
+        }
+    );
+    let untimed = key
+        .sign_envelope("product", &json!({"code": 1, "message": "x"}))
+        .unwrap();
+    assert_eq!(
+        keyring.verify_with(&untimed, &at(ts)).unwrap_err(),
+        Error::MissingTimestamp
+    );
+    // Without a policy, no timestamp is needed.
+    assert!(keyring.verify(&untimed).is_ok());
+}
+
+#[test]
+fn unsigned_responses_are_refused() {
+    let keyring = common::demo_keyring();
+    let seed = common::text("gkm/seed-373-update-product-meta.json");
+    let mut env: Value = serde_json::from_str(&seed).unwrap();
+    for unsigned in [Some("Private key not set"), Some(""), None] {
+        match unsigned {
+            Some(s) => env["signature"] = Value::from(s),
+            None => {
+                env.as_object_mut().unwrap().shift_remove("signature");
+            }
+        }
+        assert_eq!(
+            keyring
+                .verify(serde_json::to_string(&env).unwrap())
+                .unwrap_err(),
+            Error::Unsigned,
+            "{unsigned:?}"
+        );
+    }
+}
+
+#[test]
+fn deserialize_into_callers_type() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Reply {
+        code: u32,
+        message: String,
+        timestamp: i64,
+    }
+    let keyring = common::demo_keyring();
+    let verified = keyring
+        .verify(common::bytes("gkm/seed-372-update-product-meta.json"))
+        .unwrap();
+    assert_eq!(
+        verified.deserialize::<Reply>().unwrap(),
+        Reply {
+            code: 372,
+            message: "Meta key doesn't exists".into(),
+            timestamp: 1709169540
+        }
+    );
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Wrong {
+        code: String,
+    }
+    assert!(matches!(
+        verified.deserialize::<Wrong>(),
+        Err(Error::Deserialize { .. })
+    ));
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// An envelope signed by the crate verifies with `openssl dgst -verify`
+/// over the `response_base64` text.
+#[test]
+fn openssl_cli_accepts_what_the_crate_signs() {
+    let Some(openssl) = common::tool("openssl", "version") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (bits, hash, flag) in [
+        (2048, Hash::Sha256, "-sha256"),
+        (2048, Hash::Sha512, "-sha512"),
+        (4096, Hash::Sha256, "-sha256"),
+    ] {
+        let env = common::private(&format!("keys/rsa{bits}.pem"))
+            .with_hash(hash)
+            .sign_envelope("product", &payload())
+            .unwrap();
+        let env: Value = serde_json::from_str(&env).unwrap();
+        let msg = dir.path().join("msg");
+        let sig = dir.path().join("sig");
+        std::fs::write(&msg, env["response_base64"].as_str().unwrap()).unwrap();
+        std::fs::write(
+            &sig,
+            STANDARD.decode(env["signature"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let out = run(Command::new(openssl)
+            .args(["dgst", flag, "-verify"])
+            .arg(common::path(&format!("keys/rsa{bits}.pub.pem")))
+            .arg("-signature")
+            .arg(&sig)
+            .arg(&msg));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Verified OK");
+    }
+}
+
+/// A signature made by `openssl dgst -sign` over the base64 text of the
+/// canonical payload is accepted by the crate.
+#[test]
+fn crate_accepts_what_openssl_cli_signs() {
+    let Some(openssl) = common::tool("openssl", "version") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (bits, hash, flag) in [
+        (2048, Hash::Sha256, "-sha256"),
+        (3072, Hash::Sha512, "-sha512"),
+        (4096, Hash::Sha256, "-sha256"),
+    ] {
+        let response_base64 = STANDARD.encode(canonical::to_vec(&payload()));
+        let msg = dir.path().join("msg");
+        let sig = dir.path().join("sig");
+        std::fs::write(&msg, &response_base64).unwrap();
+        run(Command::new(openssl)
+            .args(["dgst", flag, "-sign"])
+            .arg(common::path(&format!("keys/rsa{bits}.pem")))
+            .arg("-out")
+            .arg(&sig)
+            .arg(&msg));
+        let envelope = json!({
+            "response": payload(),
+            "response_base64": response_base64,
+            "private_key_used": "global",
+            "signature": STANDARD.encode(std::fs::read(&sig).unwrap()),
+        });
+        let keyring = Keyring::new()
+            .with(
+                "global",
+                common::public(&format!("keys/rsa{bits}.pub.pem")).with_hash(hash),
+            )
+            .unwrap();
+        let verified = keyring
+            .verify(serde_json::to_string(&envelope).unwrap())
+            .unwrap();
+        assert_eq!(verified.payload(), &payload());
+    }
+}
+
+/// PHP, the server's own language, checks an envelope the crate signed the
+/// way the server would: `openssl_verify` over `response_base64`, and
+/// `json_encode($response)` equal to the decoded payload.
+#[test]
+fn php_accepts_what_the_crate_signs() {
+    let Some(php) = common::tool("php", "-v") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let env_path = dir.path().join("envelope.json");
+    for (bits, hash, algo) in [
+        (2048, Hash::Sha256, "OPENSSL_ALGO_SHA256"),
+        (4096, Hash::Sha512, "OPENSSL_ALGO_SHA512"),
+    ] {
+        let env = common::private(&format!("keys/rsa{bits}.pem"))
+            .with_hash(hash)
+            .sign_envelope("product", &payload())
+            .unwrap();
+        std::fs::write(&env_path, &env).unwrap();
+        let script = format!(
+            r#"$e = json_decode(file_get_contents($argv[1]), true, 512, JSON_THROW_ON_ERROR);
+$k = openssl_pkey_get_public(file_get_contents($argv[2]));
+$sig = base64_decode($e["signature"], true);
+echo openssl_verify($e["response_base64"], $sig, $k, {algo}), " ";
+echo json_encode($e["response"]) === base64_decode($e["response_base64"], true) ? "same" : "differs";"#
+        );
+        let out = run(Command::new(php)
+            .args(["-r", &script])
+            .arg(&env_path)
+            .arg(common::path(&format!("keys/rsa{bits}.pub.pem"))));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "1 same",
+            "{bits} {hash}"
+        );
+    }
+}
