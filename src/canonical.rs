@@ -42,9 +42,18 @@ pub fn to_string(value: &Value) -> String {
     out
 }
 
-/// Reads JSON text strictly (as `PHP`'s `json_decode` would: integers that
-/// fit 64 bits stay integers, duplicate keys are refused) and writes its
-/// canonical bytes.
+/// Reads JSON text as PHP's `json_decode` would see it, strictly: an
+/// integer literal that fits 64 bits stays an integer (`-0` is `0`), every
+/// other number is a float, duplicate keys and lone surrogates are errors,
+/// nesting is limited to [`Limits::DEFAULT_MAX_DEPTH`](crate::Limits).
+pub fn read(json_text: &[u8]) -> Result<Value, Error> {
+    json::parse(json_text, crate::Limits::DEFAULT_MAX_DEPTH).map_err(|problem| Error::Malformed {
+        member: Member::Document,
+        problem,
+    })
+}
+
+/// [`read`] then [`to_vec`]: the canonical bytes of a JSON text.
 ///
 /// ```
 /// assert_eq!(
@@ -53,13 +62,7 @@ pub fn to_string(value: &Value) -> String {
 /// );
 /// ```
 pub fn canonicalize(json_text: &[u8]) -> Result<Vec<u8>, Error> {
-    let value = json::parse(json_text, crate::Limits::DEFAULT_MAX_DEPTH).map_err(|problem| {
-        Error::Malformed {
-            member: Member::Document,
-            problem,
-        }
-    })?;
-    Ok(to_vec(&value))
+    Ok(to_vec(&read(json_text)?))
 }
 
 /// Appends the canonical bytes of `value` to `out`.

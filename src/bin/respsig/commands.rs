@@ -1,0 +1,226 @@
+//! The subcommands.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use respsig::{Freshness, Hash, Keyring, Limits, Signer, VerifyOptions, canonical};
+
+use crate::Failure;
+use crate::input::{self, describe};
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Usage(format!("cannot write standard output: {e}")))
+}
+
+fn refused(e: respsig::Error) -> Failure {
+    Failure::Refused(e.to_string())
+}
+
+pub struct VerifyArgs {
+    pub keys: Vec<String>,
+    pub hash: Hash,
+    pub max_age: Option<u64>,
+    pub max_future_skew: u64,
+    pub max_bytes: usize,
+    pub pretty: bool,
+    pub quiet: bool,
+    pub file: Option<PathBuf>,
+}
+
+pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
+    let mut keyring = Keyring::new();
+    for arg in &args.keys {
+        let (name, path) = input::key_arg(arg)?;
+        let key = input::public_key(path, args.hash)?;
+        keyring
+            .add(name, key)
+            .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
+    }
+    let mut options = VerifyOptions::new().limits(Limits::new().max_input_bytes(args.max_bytes));
+    if let Some(max_age) = args.max_age {
+        options = options.freshness(Freshness::new(
+            Duration::from_secs(max_age),
+            Duration::from_secs(args.max_future_skew),
+        ));
+    }
+    let envelope = input::read(&args.file, args.max_bytes)?;
+    let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
+    let mut out = if args.pretty {
+        serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
+    } else {
+        verified.payload_bytes().to_vec()
+    };
+    out.push(b'\n');
+    write_stdout(&out)?;
+    if !args.quiet {
+        let key = verified.key();
+        eprintln!(
+            "respsig: verified {}: signed by key `{}` (RSA-{}, {}, sha256:{}), code {}",
+            describe(&args.file),
+            verified.key_name(),
+            key.bits(),
+            key.hash(),
+            &key.fingerprint()[..16],
+            verified
+                .code()
+                .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+        );
+    }
+    Ok(())
+}
+
+pub fn sign(
+    keys: &[String],
+    name: Option<&str>,
+    hash: Hash,
+    file: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let mut signer = Signer::new();
+    let mut names = Vec::new();
+    for arg in keys {
+        let (key_name, path) = input::key_arg(arg)?;
+        let key = input::signing_key(path, hash)?;
+        signer = signer
+            .with(key_name, key)
+            .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
+        names.push(key_name.to_owned());
+    }
+    let name = match (name, names.as_slice()) {
+        (Some(n), _) => n.to_owned(),
+        (None, [only]) => only.clone(),
+        (None, _) => {
+            return Err(Failure::Usage(
+                "several keys given: say which one signs with --name NAME".into(),
+            ));
+        }
+    };
+    if signer.key(&name).is_none() {
+        return Err(Failure::Usage(format!(
+            "--name {name}: no --key was given under that name"
+        )));
+    }
+    let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let response = canonical::read(&text).map_err(refused)?;
+    let mut envelope = signer.sign(&name, &response).map_err(refused)?;
+    envelope.push('\n');
+    write_stdout(envelope.as_bytes())
+}
+
+pub fn keygen(bits: usize, out: &Path, name: &str, force: bool) -> Result<(), Failure> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(Failure::Usage(format!(
+            "--name {name:?}: use a plain file stem such as product"
+        )));
+    }
+    let private_path = out.join(format!("{name}.pem"));
+    let public_path = out.join(format!("{name}.pub.pem"));
+    if !out.is_dir() {
+        return Err(Failure::Usage(format!(
+            "--out {}: not a directory",
+            out.display()
+        )));
+    }
+    for p in [&private_path, &public_path] {
+        if p.exists() && !force {
+            return Err(Failure::Usage(format!(
+                "{} exists; pass --force to overwrite it",
+                p.display()
+            )));
+        }
+    }
+    eprintln!("respsig: generating a {bits}-bit RSA key (this can take a few seconds)...");
+    let start = Instant::now();
+    let pair = respsig::keygen::generate(bits).map_err(|e| Failure::Usage(e.to_string()))?;
+    write_private(&private_path, pair.private_pem.as_bytes())?;
+    let public = pair.signing_key.public_key();
+    std::fs::write(&public_path, public.to_pem())
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", public_path.display())))?;
+    eprintln!(
+        "respsig: done in {:.1} s\n  private key: {} (PKCS#8, keep it secret)\n  public key:  {} (SPKI)\n  sha256:      {}",
+        start.elapsed().as_secs_f64(),
+        private_path.display(),
+        public_path.display(),
+        public.fingerprint()
+    );
+    Ok(())
+}
+
+/// Writes a private key readable by its owner only (on Unix).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| Failure::Usage(format!("cannot write {}: {e}", path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(fail)?;
+    }
+    f.write_all(bytes).map_err(fail)
+}
+
+pub fn canonicalize(file: Option<PathBuf>) -> Result<(), Failure> {
+    let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let bytes = canonical::canonicalize(&text).map_err(refused)?;
+    write_stdout(&bytes)
+}
+
+pub fn inspect(file: Option<PathBuf>) -> Result<(), Failure> {
+    let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let env = respsig::dangerous::read(&text, &Limits::new()).map_err(refused)?;
+    let mut report = String::new();
+    report.push_str(
+        "NOT VERIFIED: this shows what the envelope claims. Use `respsig verify` before trusting any of it.\n",
+    );
+    report.push_str(&format!(
+        "private_key_used: {}\n",
+        serde_json::to_string(env.claimed_key_name()).unwrap_or_default()
+    ));
+    let signature = if env.is_unsigned() {
+        match env.signature_text() {
+            None => "missing (unsigned response)".to_owned(),
+            Some("") => "empty (unsigned response)".to_owned(),
+            Some(_) => format!("\"{}\" (unsigned response)", respsig::UNSIGNED_MARKER),
+        }
+    } else {
+        match env.signature_len() {
+            Some(len) => format!("{len} bytes ({} bits)", len * 8),
+            None => "not strict standard base64".to_owned(),
+        }
+    };
+    report.push_str(&format!("signature:        {signature}\n"));
+    let payload = env.decoded_payload();
+    report.push_str(&format!(
+        "response_base64:  {} characters, {}\n",
+        env.response_base64().len(),
+        match &payload {
+            Ok(p) if p.is_object() => "decodes to a JSON object".to_owned(),
+            Ok(_) => "decodes to JSON that is not an object".to_owned(),
+            Err(e) => e.to_string(),
+        }
+    ));
+    report.push_str(&format!(
+        "response matches: {}\n",
+        match env.response_matches_payload() {
+            Some(true) => "yes, `response` is the same JSON value as the decoded payload",
+            Some(false) => "NO, the unsigned `response` differs from the decoded payload",
+            None => "cannot tell (payload unreadable)",
+        }
+    ));
+    if let Ok(p) = &payload {
+        report.push_str("decoded payload:\n");
+        report.push_str(&serde_json::to_string_pretty(p).unwrap_or_default());
+        report.push('\n');
+    }
+    write_stdout(report.as_bytes())
+}

@@ -1,0 +1,115 @@
+//! Reading inputs and keys for the CLI, with the size limit applied while
+//! reading (a huge input is refused without being read whole).
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use respsig::{Hash, PublicKey, SigningKey};
+
+use crate::Failure;
+
+/// Where an input comes from, for messages.
+pub fn describe(file: &Option<PathBuf>) -> String {
+    match file {
+        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
+        _ => "standard input".to_owned(),
+    }
+}
+
+/// Reads FILE, or standard input for `-` or no FILE, refusing more than
+/// `limit` bytes.
+pub fn read(file: &Option<PathBuf>, limit: usize) -> Result<Vec<u8>, Failure> {
+    let too_large = |len: Option<u64>| {
+        Failure::Refused(match len {
+            Some(len) => respsig::Error::TooLarge {
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+                limit,
+            }
+            .to_string(),
+            None => format!("input exceeds the {limit}-byte limit"),
+        })
+    };
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut buf = Vec::new();
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            let f = std::fs::File::open(path)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            if let Ok(meta) = f.metadata() {
+                if meta.is_file() && meta.len() > cap - 1 {
+                    return Err(too_large(Some(meta.len())));
+                }
+            }
+            f.take(cap)
+                .read_to_end(&mut buf)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+        }
+        _ => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprintln!("respsig: reading from standard input (end with Ctrl-D)");
+            }
+            stdin
+                .lock()
+                .take(cap)
+                .read_to_end(&mut buf)
+                .map_err(|e| Failure::Usage(format!("cannot read standard input: {e}")))?;
+        }
+    }
+    if buf.len() > limit {
+        return Err(too_large(None));
+    }
+    Ok(buf)
+}
+
+/// Splits `NAME=PATH`.
+pub fn key_arg(arg: &str) -> Result<(&str, &Path), Failure> {
+    match arg.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => Ok((name, Path::new(path))),
+        _ => Err(Failure::Usage(format!(
+            "--key takes NAME=PATH (e.g. product=keys/product.pub.pem), got `{arg}`"
+        ))),
+    }
+}
+
+fn read_key_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    // Key files are small; anything over 64 KiB is not a key.
+    read(&Some(path.to_path_buf()), 64 * 1024).map_err(|e| match e {
+        Failure::Refused(_) => Failure::Usage(format!(
+            "{} is larger than 64 KiB: not a key file",
+            path.display()
+        )),
+        usage => usage,
+    })
+}
+
+fn is_pem(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().starts_with(b"-----BEGIN")
+}
+
+/// Loads a public key file (PEM or DER).
+pub fn public_key(path: &Path, hash: Hash) -> Result<PublicKey, Failure> {
+    let bytes = read_key_file(path)?;
+    let key = if is_pem(&bytes) {
+        PublicKey::from_pem(&String::from_utf8_lossy(&bytes))
+    } else {
+        PublicKey::from_der(&bytes)
+    };
+    key.map(|k| k.with_hash(hash))
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+}
+
+/// Loads a private key file (PEM or DER).
+pub fn signing_key(path: &Path, hash: Hash) -> Result<SigningKey, Failure> {
+    let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
+    let key = if is_pem(&bytes) {
+        match std::str::from_utf8(&bytes) {
+            Ok(pem) => SigningKey::from_pem(pem),
+            Err(_) => Err(respsig::Error::KeyRejected(respsig::KeyProblem::Pem)),
+        }
+    } else {
+        SigningKey::from_der(&bytes)
+    };
+    key.map(|k| k.with_hash(hash))
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+}

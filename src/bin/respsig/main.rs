@@ -1,0 +1,186 @@
+//! `respsig`: verify, sign, inspect and canonicalize the license server's
+//! signed response envelopes from the command line.
+//!
+//! Exit codes: 0 success; 1 the envelope was refused (or, for `inspect`,
+//! could not be read as an envelope); 2 bad usage, or an unreadable key or
+//! input file.
+
+mod commands;
+mod input;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Verify and sign GetKeyManager signed response envelopes, offline.
+#[derive(Parser, Debug)]
+#[command(name = "respsig", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Verify an envelope and print its signed payload.
+    ///
+    /// Prints the exact signed payload (the decoded response_base64) on
+    /// standard output and exits 0; prints why the envelope was refused on
+    /// standard error and exits 1.
+    Verify {
+        /// A public key: NAME=PATH (PEM or DER; SPKI or PKCS#1). Repeat for
+        /// several names, or for several keys under one name (rotation).
+        #[arg(long = "key", value_name = "NAME=PATH", required = true)]
+        keys: Vec<String>,
+        /// The hash the keys verify with.
+        #[arg(long, value_enum, default_value_t = HashArg::Sha256)]
+        hash: HashArg,
+        /// Refuse responses whose signed timestamp is older than this many
+        /// seconds.
+        #[arg(long, value_name = "SECONDS")]
+        max_age: Option<u64>,
+        /// With --max-age: how far ahead of this machine's clock a
+        /// timestamp may be.
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            default_value_t = 300,
+            requires = "max_age"
+        )]
+        max_future_skew: u64,
+        /// Refuse inputs larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = respsig::Limits::DEFAULT_MAX_INPUT_BYTES)]
+        max_bytes: usize,
+        /// Print the payload indented instead of as the exact signed bytes.
+        #[arg(long)]
+        pretty: bool,
+        /// Print nothing on standard error when the envelope verifies.
+        #[arg(long, short)]
+        quiet: bool,
+        /// The envelope file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Sign a response object into an envelope, as the server does.
+    Sign {
+        /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1).
+        #[arg(long = "key", value_name = "NAME=PATH", required = true)]
+        keys: Vec<String>,
+        /// Which key name to sign with (written to private_key_used).
+        /// May be left out when only one key is given.
+        #[arg(long)]
+        name: Option<String>,
+        /// The hash to sign with.
+        #[arg(long, value_enum, default_value_t = HashArg::Sha256)]
+        hash: HashArg,
+        /// The response object (JSON); `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Generate an RSA key pair: NAME.pem (PKCS#8) and NAME.pub.pem (SPKI).
+    Keygen {
+        /// Modulus size.
+        #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+        bits: usize,
+        /// The directory to write the two files to.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+        /// The key's name (file stem), e.g. product or global.
+        #[arg(long)]
+        name: String,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the canonical bytes (PHP json_encode) of a JSON document,
+    /// without a trailing newline.
+    Canonicalize {
+        /// The JSON file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Show what an envelope claims, WITHOUT verifying it.
+    Inspect {
+        /// The envelope file; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+}
+
+fn parse_bits(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(bits) if respsig::keygen::SIZES.contains(&bits) => Ok(bits),
+        _ => Err("must be 2048, 3072 or 4096".to_owned()),
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum HashArg {
+    Sha256,
+    Sha512,
+}
+
+impl From<HashArg> for respsig::Hash {
+    fn from(h: HashArg) -> Self {
+        match h {
+            HashArg::Sha256 => respsig::Hash::Sha256,
+            HashArg::Sha512 => respsig::Hash::Sha512,
+        }
+    }
+}
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug)]
+enum Failure {
+    /// The envelope (or document) was refused: exit 1.
+    Refused(String),
+    /// Bad usage or an unreadable key or file: exit 2.
+    Usage(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Verify {
+            keys,
+            hash,
+            max_age,
+            max_future_skew,
+            max_bytes,
+            pretty,
+            quiet,
+            file,
+        } => commands::verify(commands::VerifyArgs {
+            keys,
+            hash: hash.into(),
+            max_age,
+            max_future_skew,
+            max_bytes,
+            pretty,
+            quiet,
+            file,
+        }),
+        Command::Sign {
+            keys,
+            name,
+            hash,
+            file,
+        } => commands::sign(&keys, name.as_deref(), hash.into(), file),
+        Command::Keygen {
+            bits,
+            out,
+            name,
+            force,
+        } => commands::keygen(bits, &out, &name, force),
+        Command::Canonicalize { file } => commands::canonicalize(file),
+        Command::Inspect { file } => commands::inspect(file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Refused(msg)) => {
+            eprintln!("respsig: refused: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(msg)) => {
+            eprintln!("respsig: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

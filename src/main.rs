@@ -1,2 +1,0 @@
-//! The respsig CLI.
-fn main() {}

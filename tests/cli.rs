@@ -1,0 +1,229 @@
+//! The `respsig` binary, run as a user would: exit codes, stdout bytes,
+//! stderr messages.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn respsig(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_respsig"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const DEMO: &str = "product=testdata/gkm/gkm-demo-public.pem";
+const SEED: &str = "testdata/gkm/seed-373-update-product-meta.json";
+
+#[test]
+fn verify_prints_the_signed_payload() {
+    let o = respsig(&["verify", "--key", DEMO, SEED], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        o.stdout,
+        b"{\"code\":373,\"message\":\"Product meta updated\",\"timestamp\":1709169556}\n"
+    );
+    assert!(stderr(&o).contains("signed by key `product` (RSA-2048, SHA-256"));
+    // From standard input, quietly.
+    let o = respsig(
+        &["verify", "-q", "--key", DEMO, "-"],
+        Some(&common::bytes("gkm/seed-373-update-product-meta.json")),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stderr.is_empty());
+}
+
+#[test]
+fn verify_refusals_exit_1() {
+    let seed = common::text("gkm/seed-373-update-product-meta.json");
+    let cases = [
+        (
+            seed.replace("\"product\"", "\"global\""),
+            "names key \"global\"",
+        ),
+        (
+            seed.replace("\"code\": 373", "\"code\": 372"),
+            "content mismatch",
+        ),
+    ];
+    for (input, message) in cases {
+        let o = respsig(&["verify", "--key", DEMO], Some(input.as_bytes()));
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert!(
+            stderr(&o).starts_with("respsig: refused: "),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
+    // A tampered signature.
+    let mut env: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    env["signature"] = serde_json::Value::from(
+        common::text("gkm/seed-372-update-product-meta.json")
+            .split("\"signature\": \"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap(),
+    );
+    let o = respsig(
+        &["verify", "--key", DEMO],
+        Some(serde_json::to_string(&env).unwrap().as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("bad signature"), "{}", stderr(&o));
+    // Stale under a freshness policy (the seed is from 2024).
+    let o = respsig(&["verify", "--key", DEMO, "--max-age", "3600", SEED], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("stale response"), "{}", stderr(&o));
+    // Over the size limit: refused before parsing.
+    let o = respsig(&["verify", "--key", DEMO, "--max-bytes", "100", SEED], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("exceeds the 100-byte limit"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_and_key_errors_exit_2() {
+    for (args, message) in [
+        (vec!["verify", "--key", "product", SEED], "NAME=PATH"),
+        (
+            vec!["verify", "--key", "product=testdata/keys/missing.pem", SEED],
+            "cannot read",
+        ),
+        (
+            vec![
+                "verify",
+                "--key",
+                "product=testdata/keys/rsa1024.pub.pem",
+                SEED,
+            ],
+            "below the 2048-bit minimum",
+        ),
+        (
+            vec!["verify", "--key", "product=testdata/keys/rsa2048.pem", SEED],
+            "PEM label \"PRIVATE KEY\"",
+        ),
+        (
+            vec!["verify", "--key", DEMO, "testdata/none.json"],
+            "cannot read",
+        ),
+        (vec!["verify", SEED], "--key"),
+        (vec!["frobnicate"], "unrecognized subcommand"),
+    ] {
+        let o = respsig(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn keygen_sign_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = respsig(
+        &[
+            "keygen", "--bits", "2048", "--out", out, "--name", "product",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sha256:"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("product.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Refuses to overwrite.
+    let o = respsig(&["keygen", "--out", out, "--name", "product"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"));
+
+    let private = format!("product={out}/product.pem");
+    let public = format!("product={out}/product.pub.pem");
+    let o = respsig(
+        &["sign", "--key", &private],
+        Some(br#"{"code": 300, "message": "License key activated", "url": "a/b"}"#),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.starts_with(
+        br#"{"response":{"code":300,"message":"License key activated","url":"a\/b"},"response_base64":""#
+    ));
+    let o = respsig(&["verify", "--key", &public], Some(&o.stdout));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        o.stdout,
+        b"{\"code\":300,\"message\":\"License key activated\",\"url\":\"a\\/b\"}\n"
+    );
+    // Signing something that is not an object is refused.
+    let o = respsig(&["sign", "--key", &private], Some(b"[1]"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a JSON object"), "{}", stderr(&o));
+}
+
+#[test]
+fn canonicalize_prints_exact_bytes() {
+    let o = respsig(
+        &["canonicalize"],
+        Some("{ \"b\": -0, \"a\": [1E2, 0.00001, \"é/😀\"] }".as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        o.stdout,
+        br#"{"b":0,"a":[100,1.0e-5,"\u00e9\/\ud83d\ude00"]}"#
+    );
+    let o = respsig(&["canonicalize"], Some(br#"{"a":1,"a":2}"#));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("duplicate key \"a\""));
+}
+
+#[test]
+fn inspect_never_claims_validity() {
+    let seed = common::text("gkm/seed-373-update-product-meta.json");
+    let edited = seed.replace("\"code\": 373", "\"code\": 372");
+    let o = respsig(&["inspect"], Some(edited.as_bytes()));
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with("NOT VERIFIED"), "{out}");
+    assert!(out.contains("private_key_used: \"product\""), "{out}");
+    assert!(
+        out.contains("signature:        256 bytes (2048 bits)"),
+        "{out}"
+    );
+    assert!(out.contains("response matches: NO"), "{out}");
+    let unsigned = seed.replace(
+        &seed.split("\"signature\": \"").nth(1).unwrap()[..344],
+        "Private key not set",
+    );
+    let o = respsig(&["inspect"], Some(unsigned.as_bytes()));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("\"Private key not set\" (unsigned response)"),
+        "{out}"
+    );
+    let o = respsig(&["inspect"], Some(b"{\"response\":1}"));
+    assert_eq!(o.status.code(), Some(1));
+}
