@@ -200,6 +200,7 @@ mod tests {
     /// The examples `PROTOCOL.md` quotes from PHP 8.2. The PHP comparison
     /// itself lives in `tests/canonical_php.rs`.
     #[test]
+    #[allow(clippy::approx_constant)] // 3.14 is the protocol's own example
     fn protocol_float_examples() {
         assert_eq!(float(0.1), "0.1");
         assert_eq!(float(3.14), "3.14");

@@ -11,12 +11,15 @@
 use std::fmt;
 use std::sync::Arc;
 
-use der::asn1::{AnyRef, BitStringRef, UintRef};
+use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use crate::backend::{Active, Backend};
 use crate::error::{Error, KeyProblem, Snippet};
+
+/// `rsaEncryption` (PKCS#1), the SPKI algorithm of an RSA public key.
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// Smallest modulus accepted, in bits.
 pub const MIN_BITS: usize = 2048;
@@ -94,7 +97,7 @@ impl PublicKey {
     /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyProblem::Der)?;
-        if spki.algorithm.oid != pkcs1::ALGORITHM_OID {
+        if spki.algorithm.oid != RSA_ENCRYPTION {
             return Err(KeyProblem::NotRsa.into());
         }
         // RFC 3279: the parameters of rsaEncryption are NULL.
@@ -236,7 +239,7 @@ fn encode_spki(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyProblem> {
     .map_err(|_| KeyProblem::Der)?;
     SubjectPublicKeyInfoRef {
         algorithm: AlgorithmIdentifierRef {
-            oid: pkcs1::ALGORITHM_OID,
+            oid: RSA_ENCRYPTION,
             parameters: Some(AnyRef::NULL),
         },
         subject_public_key: BitStringRef::from_bytes(&pkcs1).map_err(|_| KeyProblem::Der)?,
