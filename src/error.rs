@@ -75,7 +75,7 @@ pub enum Error {
     },
     /// The verified payload does not fit the caller's type.
     Deserialize {
-        /// serde's explanation, cut to a short prefix.
+        /// serde's explanation, cut to [`Snippet::MAX_REASON_CHARS`].
         reason: Snippet,
     },
     /// A key name given to the keyring or signer is not acceptable.
@@ -212,8 +212,9 @@ pub enum KeyProblem {
 
 /// A short, escaped prefix of untrusted text, safe to print.
 ///
-/// Holds at most [`Snippet::MAX_CHARS`] characters; control and non-ASCII
-/// characters are escaped when displayed.
+/// Holds at most [`Snippet::MAX_CHARS`] characters of a name or key
+/// ([`Snippet::MAX_REASON_CHARS`] of a serde explanation); control and
+/// non-ASCII characters are escaped when displayed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Snippet {
     text: String,
@@ -224,10 +225,18 @@ impl Snippet {
     /// How many characters of the original are kept.
     pub const MAX_CHARS: usize = 32;
 
-    /// Keeps a short prefix of `text`.
+    /// The longest prefix kept of an explanation that may quote input
+    /// (serde's messages).
+    pub const MAX_REASON_CHARS: usize = 96;
+
+    /// Keeps a short prefix of `text` ([`Snippet::MAX_CHARS`]).
     pub fn new(text: &str) -> Self {
+        Self::prefix(text, Self::MAX_CHARS)
+    }
+
+    pub(crate) fn prefix(text: &str, max_chars: usize) -> Self {
         let mut chars = text.char_indices();
-        match chars.nth(Self::MAX_CHARS) {
+        match chars.nth(max_chars) {
             Some((end, _)) => Snippet {
                 text: text[..end].to_owned(),
                 truncated: true,

@@ -101,7 +101,7 @@ impl Verified {
     /// ```
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
         T::deserialize(&self.payload).map_err(|e| Error::Deserialize {
-            reason: Snippet::new(&e.to_string()),
+            reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
         })
     }
 }

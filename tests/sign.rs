@@ -210,10 +210,11 @@ fn deserialize_into_callers_type() {
     struct Wrong {
         code: String,
     }
-    assert!(matches!(
-        verified.deserialize::<Wrong>(),
-        Err(Error::Deserialize { .. })
-    ));
+    let err = verified.deserialize::<Wrong>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the verified payload does not fit the requested type: \"invalid type: integer `372`, expected a string\""
+    );
 }
 
 fn run(cmd: &mut Command) -> std::process::Output {
