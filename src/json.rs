@@ -106,12 +106,12 @@ impl<'a> Reader<'a> {
                 self.enter(depth)?;
                 let mut map = Map::new();
                 self.object_members(|reader, key| {
-                    let value = reader.value(depth + 1)?;
                     if map.contains_key(key.as_str()) {
                         return Err(Problem::DuplicateKey {
                             key: Snippet::new(&key),
                         });
                     }
+                    let value = reader.value(depth + 1)?;
                     map.insert(key, value);
                     Ok(())
                 })?;

@@ -36,7 +36,7 @@ pub const UNSIGNED_MARKER: &str = "Private key not set";
 /// Nothing outside this crate can construct one: holding a `Verified` means
 /// [`Keyring::verify`] accepted the envelope. Everything it hands out comes
 /// from the signed `response_base64`, never from the unsigned `response`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Verified {
     key_name: String,
     key: PublicKey,
@@ -103,6 +103,16 @@ impl Verified {
         T::deserialize(&self.payload).map_err(|e| Error::Deserialize {
             reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
         })
+    }
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("key_name", &self.key_name)
+            .field("key", &self.key)
+            .field("payload", &self.payload)
+            .finish_non_exhaustive()
     }
 }
 

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use respsig::{Freshness, Hash, Keyring, Limits, Signer, VerifyOptions, canonical};
 
-use crate::Failure;
 use crate::input::{self, describe};
+use crate::{Failure, HashArg};
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -20,22 +20,51 @@ fn refused(e: respsig::Error) -> Failure {
     Failure::Refused(e.to_string())
 }
 
+/// Verify an envelope and print its signed payload.
+///
+/// Prints the exact signed payload (the decoded response_base64) on
+/// standard output and exits 0; prints why the envelope was refused on
+/// standard error and exits 1.
+#[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    pub keys: Vec<String>,
-    pub hash: Hash,
-    pub max_age: Option<u64>,
-    pub max_future_skew: u64,
-    pub max_bytes: usize,
-    pub pretty: bool,
-    pub quiet: bool,
-    pub file: Option<PathBuf>,
+    /// A public key: NAME=PATH (PEM or DER; SPKI or PKCS#1). Repeat for
+    /// several names, or for several keys under one name (rotation).
+    #[arg(long = "key", value_name = "NAME=PATH", required = true)]
+    keys: Vec<String>,
+    /// The hash the keys verify with.
+    #[arg(long, value_enum, default_value_t = HashArg::Sha256)]
+    hash: HashArg,
+    /// Refuse responses whose signed timestamp is older than this many
+    /// seconds.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
+    /// With --max-age: how far ahead of this machine's clock a timestamp
+    /// may be.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        requires = "max_age"
+    )]
+    max_future_skew: u64,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_INPUT_BYTES)]
+    max_bytes: usize,
+    /// Print the payload indented instead of as the exact signed bytes.
+    #[arg(long)]
+    pretty: bool,
+    /// Print nothing on standard error when the envelope verifies.
+    #[arg(long, short)]
+    quiet: bool,
+    /// The envelope file; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
 }
 
 pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
     let mut keyring = Keyring::new();
     for arg in &args.keys {
         let (name, path) = input::key_arg(arg)?;
-        let key = input::public_key(path, args.hash)?;
+        let key = input::public_key(path, args.hash.into())?;
         keyring
             .add(name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;

@@ -28,39 +28,7 @@ enum Command {
     /// Prints the exact signed payload (the decoded response_base64) on
     /// standard output and exits 0; prints why the envelope was refused on
     /// standard error and exits 1.
-    Verify {
-        /// A public key: NAME=PATH (PEM or DER; SPKI or PKCS#1). Repeat for
-        /// several names, or for several keys under one name (rotation).
-        #[arg(long = "key", value_name = "NAME=PATH", required = true)]
-        keys: Vec<String>,
-        /// The hash the keys verify with.
-        #[arg(long, value_enum, default_value_t = HashArg::Sha256)]
-        hash: HashArg,
-        /// Refuse responses whose signed timestamp is older than this many
-        /// seconds.
-        #[arg(long, value_name = "SECONDS")]
-        max_age: Option<u64>,
-        /// With --max-age: how far ahead of this machine's clock a
-        /// timestamp may be.
-        #[arg(
-            long,
-            value_name = "SECONDS",
-            default_value_t = 300,
-            requires = "max_age"
-        )]
-        max_future_skew: u64,
-        /// Refuse inputs larger than this many bytes.
-        #[arg(long, value_name = "BYTES", default_value_t = respsig::Limits::DEFAULT_MAX_INPUT_BYTES)]
-        max_bytes: usize,
-        /// Print the payload indented instead of as the exact signed bytes.
-        #[arg(long)]
-        pretty: bool,
-        /// Print nothing on standard error when the envelope verifies.
-        #[arg(long, short)]
-        quiet: bool,
-        /// The envelope file; `-` or nothing reads standard input.
-        file: Option<PathBuf>,
-    },
+    Verify(commands::VerifyArgs),
     /// Sign a response object into an envelope, as the server does.
     Sign {
         /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1).
@@ -111,9 +79,12 @@ fn parse_bits(s: &str) -> Result<usize, String> {
     }
 }
 
+/// The hash keys verify or sign with.
 #[derive(ValueEnum, Clone, Copy, Debug)]
-enum HashArg {
+pub enum HashArg {
+    /// SHA-256 (the server's default).
     Sha256,
+    /// SHA-512.
     Sha512,
 }
 
@@ -138,25 +109,7 @@ enum Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Verify {
-            keys,
-            hash,
-            max_age,
-            max_future_skew,
-            max_bytes,
-            pretty,
-            quiet,
-            file,
-        } => commands::verify(commands::VerifyArgs {
-            keys,
-            hash: hash.into(),
-            max_age,
-            max_future_skew,
-            max_bytes,
-            pretty,
-            quiet,
-            file,
-        }),
+        Command::Verify(args) => commands::verify(args),
         Command::Sign {
             keys,
             name,
