@@ -225,3 +225,25 @@ fn error_text_never_echoes_long_input() {
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("\\u{1b}[31mkkk"), "{text}");
 }
+
+#[test]
+fn unknown_members_are_ignored_but_must_be_json() {
+    let seed = common::text("gkm/seed-650-update-product.json");
+    let keyring = common::demo_keyring();
+    let extended = seed.replacen(
+        '{',
+        r#"{"signature_metadata": {"alg": "none", "key": "attacker"}, "x": [1, 2],"#,
+        1,
+    );
+    let verified = keyring.verify(&extended).unwrap();
+    assert_eq!(verified.code(), Some(650));
+    assert_eq!(verified.key(), &common::demo_key());
+    let broken = seed.replacen('{', r#"{"x": [1, 2,],"#, 1);
+    assert!(matches!(
+        keyring.verify(&broken).unwrap_err(),
+        Error::Malformed {
+            member: Member::Envelope,
+            problem: Problem::Syntax { .. }
+        }
+    ));
+}
