@@ -11,6 +11,11 @@
 //! A `serde_json::Value` integer above `i64::MAX` (a `u64`) is written as a
 //! float, because PHP has no unsigned integers and reads such a literal as a
 //! float.
+//!
+//! One edge, shared with PHP: the float `-0.0` is written `-0`, which reads
+//! back as the integer `0` and is then written `0`. So canonicalizing twice
+//! turns every `-0.0` into `0`; after that the bytes are a fixed point
+//! (`tests/canonical_php.rs` checks both steps against PHP).
 
 use serde_json::{Number, Value};
 
