@@ -25,8 +25,10 @@ impl Limits {
     pub const DEFAULT_MAX_INPUT_BYTES: usize = 1 << 20;
     /// Default nesting limit: 128 levels of objects and arrays.
     pub const DEFAULT_MAX_DEPTH: usize = 128;
-    /// The largest nesting limit that can be configured (it bounds the
-    /// reader's recursion, so it bounds stack use).
+    /// The largest nesting limit that can be configured: the reader does
+    /// not recurse, but serde_json's `Drop` and `PartialEq` and the
+    /// canonical writer do, and at this depth they fit a 2 MiB thread stack
+    /// even in a debug build.
     pub const MAX_DEPTH_CEILING: usize = DEPTH_CEILING;
 
     /// The defaults: 1 MiB, 128 levels.
@@ -256,6 +258,10 @@ mod tests {
                 len: OK.len(),
                 limit: 10
             }
+        );
+        assert_eq!(
+            Limits::new().max_depth(5000).depth_limit(),
+            Limits::MAX_DEPTH_CEILING
         );
         let limits = Limits::new().max_depth(1);
         assert_eq!(
