@@ -128,8 +128,9 @@ pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
     };
     let (mantissa, exp) = rest.split_once('e').unwrap_or((rest, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let digits = digits.as_bytes();
+    let mut digits: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
+    ties_to_even(f, &mut digits, exp);
+    let digits = digits.as_slice();
 
     if negative {
         out.push(b'-');
@@ -159,6 +160,50 @@ pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
             out.push(b'.');
             out.extend_from_slice(&digits[int_len..]);
         }
+    }
+}
+
+/// Where the value lies exactly halfway between two shortest round-trip
+/// candidates (`1658206780088562.25` between `...562.2` and `...562.3`),
+/// PHP's `zend_dtoa` (mode 0) takes the one with the even last digit;
+/// Rust's shortest formatting rounds half up. `digits` (Rust's shortest,
+/// value = 0.d1d2... * 10^(exp + 1)) is switched to PHP's choice.
+fn ties_to_even(f: f64, digits: &mut Vec<u8>, exp: i32) {
+    let n = digits.len();
+    // ASCII digits have the parity of their value ('0' is 48).
+    if digits.last().is_none_or(|d| d % 2 == 0) {
+        return;
+    }
+    // The exact decimal value of a double has at most 767 significant
+    // digits; beyond them this pads with zeros.
+    let exact = format!("{:.800e}", f.abs());
+    let Some((mantissa, exact_exp)) = exact.split_once('e') else {
+        return;
+    };
+    if exact_exp.parse::<i32>() != Ok(exp) {
+        return;
+    }
+    let exact: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
+    // A tie: the exact value is the n-digit prefix followed by 5, then
+    // nothing but zeros.
+    if exact.get(n) != Some(&b'5') || exact[n + 1..].iter().any(|&d| d != b'0') {
+        return;
+    }
+    let mut even = exact[..n].to_vec();
+    if even[n - 1] % 2 == 1 {
+        if even[n - 1] == b'9' {
+            return; // a carry: cannot be a shortest-length tie
+        }
+        even[n - 1] += 1;
+    }
+    // Only if the even candidate reads back as the same double.
+    let text = format!(
+        "0.{}e{}",
+        std::str::from_utf8(&even).unwrap_or("x"),
+        exp + 1
+    );
+    if text.parse::<f64>() == Ok(f.abs()) {
+        *digits = even;
     }
 }
 
@@ -219,6 +264,19 @@ mod tests {
         assert_eq!(float(-0.0), "-0");
         assert_eq!(float(0.0), "0");
         assert_eq!(float(9223372036854775808.0), "9.223372036854776e+18");
+    }
+
+    /// Exact ties between two shortest candidates go to the even digit,
+    /// as in PHP 8.2 (`php -r 'echo json_encode(1658206780088562.25);'`).
+    #[test]
+    fn ties_go_to_the_even_digit() {
+        assert_eq!(float(1658206780088562.25), "1658206780088562.2");
+        assert_eq!(float(233115890514796.125), "233115890514796.12");
+        assert_eq!(float(-1658206780088562.25), "-1658206780088562.2");
+        // A tie whose even digit is also the rounded-up one.
+        assert_eq!(float(1658206780088562.75), "1658206780088562.8");
+        // Not a tie.
+        assert_eq!(float(0.3), "0.3");
     }
 
     #[test]

@@ -239,6 +239,71 @@ fn fixed_cases_match_php() {
     );
 }
 
+/// Tens of thousands of floats against PHP in one batch: doubles whose
+/// shortest form may be an exact tie between two candidates (where PHP
+/// rounds to the even digit), and random bit patterns. Deterministic (a
+/// fixed-seed generator), so a failure reproduces.
+#[test]
+fn many_floats_match_php() {
+    let Some(php) = php() else {
+        return;
+    };
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut floats = Vec::new();
+    // Ties live where the spacing of doubles is a small power of two
+    // fraction: integers around 1e13..1e17 plus k/8.
+    for _ in 0..20_000 {
+        let int = (next() % 90_000_000_000_000_000) as f64 + 1e13;
+        let frac = (next() % 8) as f64 / 8.0;
+        let sign = if next() % 2 == 0 { 1.0 } else { -1.0 };
+        floats.push(sign * (int + frac));
+    }
+    // Any finite double.
+    while floats.len() < 40_000 {
+        let f = f64::from_bits(next());
+        if f.is_finite() {
+            floats.push(f);
+        }
+    }
+    let lines: Vec<String> = floats
+        .chunks(100)
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    let answers = php_encode(php, &lines);
+    let mut mismatches = Vec::new();
+    for (chunk, answer) in floats.chunks(100).zip(&answers) {
+        let ours = canonical::to_vec(&Value::from(chunk.to_vec()));
+        if answer.as_deref() != Some(ours.as_slice()) {
+            // Narrow down to the single float.
+            for f in chunk {
+                let one = canonical::to_vec(&Value::from(*f));
+                let php_one = &php_encode(php, &[serde_json::to_string(f).unwrap()])[0];
+                if php_one.as_deref() != Some(one.as_slice()) {
+                    mismatches.push(format!(
+                        "{f:?}: php {} ours {}",
+                        show_php(php_one),
+                        show(&one)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} floats differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    println!("compared {} floats with PHP", floats.len());
+}
+
 /// Floats where the formatting rules have edges.
 fn interesting_f64() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -256,6 +321,9 @@ fn interesting_f64() -> impl Strategy<Value = f64> {
             let f = f64::from_bits(bits);
             if negative { -f } else { f }
         }),
+        // Exact ties between two shortest forms (PHP picks the even digit).
+        (10_000_000_000_000u64..100_000_000_000_000_000, 0u8..8)
+            .prop_map(|(int, eighths)| int as f64 + f64::from(eighths) / 8.0),
         // Around the switch to exponent form (1e17 and 1e-4).
         1e16f64..1e18,
         1e-5f64..1e-3,
