@@ -269,6 +269,7 @@ mod tests {
     /// Exact ties between two shortest candidates go to the even digit,
     /// as in PHP 8.2 (`php -r 'echo json_encode(1658206780088562.25);'`).
     #[test]
+    #[allow(clippy::excessive_precision)] // the exact values are the point
     fn ties_go_to_the_even_digit() {
         assert_eq!(float(1658206780088562.25), "1658206780088562.2");
         assert_eq!(float(233115890514796.125), "233115890514796.12");
