@@ -68,7 +68,8 @@ impl Unverified {
             member: Member::ResponseBase64,
             problem: Problem::Base64,
         })?;
-        json::parse(&bytes, self.depth).map_err(|problem| Error::PayloadNotJson { problem })
+        json::parse_nested(&bytes, self.depth, 1)
+            .map_err(|problem| Error::PayloadNotJson { problem })
     }
 
     /// Whether `response` is the same JSON value as the decoded payload;

@@ -34,6 +34,34 @@ pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<Value, Problem> {
     Ok(value)
 }
 
+/// Reads a value that sits `outer` containers deep in its document (the
+/// signed payload stands where `response` stands in the envelope, one
+/// level down), so one depth limit means the same thing for both.
+pub(crate) fn parse_nested(bytes: &[u8], max_depth: usize, outer: usize) -> Result<Value, Problem> {
+    let mut reader = Reader::new(bytes, max_depth)?;
+    reader.skip_ws();
+    let value = reader.value(outer)?;
+    reader.end()?;
+    Ok(value)
+}
+
+/// The nesting depth of a value (`1` for `[]` or `{}`, `0` for a scalar),
+/// computed without recursion.
+pub(crate) fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, level)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(level + 1);
+        stack.extend(children.map(|c| (c, level + 1)));
+    }
+    deepest
+}
+
 /// A cursor over UTF-8 checked JSON text.
 pub(crate) struct Reader<'a> {
     text: &'a str,
@@ -516,6 +544,18 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    #[test]
+    fn depth_of_values() {
+        assert_eq!(depth(&serde_json::json!(1)), 0);
+        assert_eq!(depth(&serde_json::json!([])), 1);
+        assert_eq!(depth(&serde_json::json!({"a": [1, {"b": []}], "c": 2})), 4);
+        assert_eq!(parse_nested(b"[[1]]", 3, 1), Ok(serde_json::json!([[1]])));
+        assert_eq!(
+            parse_nested(b"[[1]]", 2, 1),
+            Err(Problem::TooDeep { limit: 2 })
+        );
     }
 
     #[test]

@@ -16,10 +16,11 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::backend::{Active, Backend};
-use crate::canonical;
+use crate::envelope::Limits;
 use crate::error::{Error, KeyProblem, Member, Problem, Snippet};
 use crate::key::{Hash, PublicKey};
 use crate::keyring::check_name;
+use crate::{canonical, json};
 
 /// An RSA private key (2048 to 4096 bits) with the hash it signs with.
 #[derive(Clone)]
@@ -108,6 +109,15 @@ impl SigningKey {
             return Err(Error::Malformed {
                 member: Member::Response,
                 problem: Problem::NotAnObject,
+            });
+        }
+        // Never make an envelope the default verifier refuses: `response`
+        // sits one level inside the envelope.
+        let limit = Limits::DEFAULT_MAX_DEPTH;
+        if json::depth(response) + 1 > limit {
+            return Err(Error::Malformed {
+                member: Member::Response,
+                problem: Problem::TooDeep { limit },
             });
         }
         let payload = canonical::to_vec(response);

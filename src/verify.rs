@@ -297,7 +297,7 @@ pub(crate) fn verify(
         member: Member::ResponseBase64,
         problem: Problem::Base64,
     })?;
-    let payload = json::parse(&payload_bytes, options.limits.depth_limit())
+    let payload = json::parse_nested(&payload_bytes, options.limits.depth_limit(), 1)
         .map_err(|problem| Error::PayloadNotJson { problem })?;
     if !payload.is_object() {
         return Err(Error::PayloadNotJson {

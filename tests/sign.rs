@@ -342,3 +342,29 @@ echo json_encode($e["response"]) === base64_decode($e["response_base64"], true) 
         );
     }
 }
+
+/// The depth limit means the same for signing, for `response` and for the
+/// signed payload: the deepest response the crate signs is the deepest the
+/// default verifier accepts.
+#[test]
+fn depth_limit_agrees_between_signing_and_verifying() {
+    let key = common::private("keys/rsa2048.pem");
+    let keyring = Keyring::new()
+        .with("product", key.public_key().clone())
+        .unwrap();
+    let nested = |arrays: usize| -> Value {
+        let text = format!(r#"{{"x":{}1{}}}"#, "[".repeat(arrays), "]".repeat(arrays));
+        canonical::read(text.as_bytes()).unwrap()
+    };
+    // Envelope (1) + response (1) + 126 arrays = 128 levels.
+    let deepest = nested(126);
+    let env = key.sign_envelope("product", &deepest).unwrap();
+    assert_eq!(keyring.verify(&env).unwrap().payload(), &deepest);
+    assert_eq!(
+        key.sign_envelope("product", &nested(127)).unwrap_err(),
+        Error::Malformed {
+            member: respsig::Member::Response,
+            problem: respsig::Problem::TooDeep { limit: 128 }
+        }
+    );
+}
