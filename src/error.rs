@@ -177,6 +177,8 @@ pub enum Problem {
 pub enum KeyProblem {
     /// Not a PEM document (or its base64 body is broken).
     Pem,
+    /// An encrypted PEM key (`Proc-Type: 4,ENCRYPTED`); decrypt it first.
+    EncryptedPem,
     /// A PEM document whose label this key type does not accept.
     PemLabel {
         /// The label found, e.g. `CERTIFICATE`, cut short.
@@ -188,6 +190,8 @@ pub enum KeyProblem {
     Der,
     /// The key is not an RSA key.
     NotRsa,
+    /// The modulus is even, so it is not an RSA modulus.
+    InvalidModulus,
     /// The modulus is shorter than 2048 bits.
     TooSmall {
         /// The modulus length in bits.
@@ -381,11 +385,15 @@ impl fmt::Display for KeyProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyProblem::Pem => f.write_str("not a valid PEM document"),
+            KeyProblem::EncryptedPem => f.write_str(
+                "the PEM key is encrypted; decrypt it first (e.g. `openssl pkey -in KEY -out PLAIN`)",
+            ),
             KeyProblem::PemLabel { found, expected } => {
                 write!(f, "PEM label {found} is not one of {expected}")
             }
             KeyProblem::Der => f.write_str("not a DER-encoded key of the expected structure"),
             KeyProblem::NotRsa => f.write_str("not an RSA key (algorithm is not rsaEncryption)"),
+            KeyProblem::InvalidModulus => f.write_str("the modulus is even: not an RSA key"),
             KeyProblem::TooSmall { bits } => write!(
                 f,
                 "{bits}-bit RSA modulus is below the 2048-bit minimum; use a 2048-bit or larger key"

@@ -72,8 +72,7 @@ impl PublicKey {
     /// assert_eq!(key.bits(), 2048);
     /// ```
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        let (label, der) =
-            pem_rfc7468::decode_vec(pem.trim().as_bytes()).map_err(|_| KeyProblem::Pem)?;
+        let (label, der) = crate::pem::decode(pem)?;
         match label {
             "PUBLIC KEY" => Self::from_spki_der(&der),
             "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
@@ -137,8 +136,7 @@ impl PublicKey {
             return Err(KeyProblem::BadExponent.into());
         }
         if n.last().is_some_and(|b| b & 1 == 0) {
-            // An even modulus is not an RSA modulus.
-            return Err(KeyProblem::Der.into());
+            return Err(KeyProblem::InvalidModulus.into());
         }
         let spki_der = encode_spki(n, e)?;
         let backend = Active::verify_key(n, e)?;
@@ -181,8 +179,7 @@ impl PublicKey {
 
     /// The key as PEM SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`).
     pub fn to_pem(&self) -> String {
-        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, self.spki_der())
-            .unwrap_or_default()
+        crate::pem::encode("PUBLIC KEY", self.spki_der())
     }
 
     /// SHA-256 of the SubjectPublicKeyInfo DER, lowercase hex: a fingerprint

@@ -13,6 +13,7 @@ mod key;
 #[cfg(feature = "keygen")]
 pub mod keygen;
 mod keyring;
+mod pem;
 mod sign;
 mod verify;
 

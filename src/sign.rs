@@ -13,7 +13,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 use crate::backend::{Active, Backend};
 use crate::envelope::Limits;
@@ -34,9 +33,7 @@ impl SigningKey {
     /// Loads a PEM private key: `BEGIN PRIVATE KEY` (PKCS#8) or
     /// `BEGIN RSA PRIVATE KEY` (PKCS#1). Encrypted keys are not supported.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        let (label, der) =
-            pem_rfc7468::decode_vec(pem.trim().as_bytes()).map_err(|_| KeyProblem::Pem)?;
-        let der = Zeroizing::new(der);
+        let (label, der) = crate::pem::decode(pem)?;
         match label {
             "PRIVATE KEY" => Self::from_pkcs8_der(&der),
             "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der),

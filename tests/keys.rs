@@ -200,3 +200,61 @@ fn keyring_names_and_rotation() {
         }
     );
 }
+
+/// The same key wrapped at other widths, on one line, with CRLF or with
+/// text before it (as OpenSSL and PHP accept) loads the same; the base64
+/// itself stays strict.
+#[test]
+fn pem_wrapping_does_not_matter() {
+    fn rewrap(pem: &str, width: usize, eol: &str) -> String {
+        let lines: Vec<&str> = pem.lines().collect();
+        let body: String = lines[1..lines.len() - 1].concat();
+        let wrapped: Vec<String> = body
+            .as_bytes()
+            .chunks(width)
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect();
+        format!(
+            "{}{eol}{}{eol}{}{eol}",
+            lines[0],
+            wrapped.join(eol),
+            lines[lines.len() - 1]
+        )
+    }
+    let public = common::text("keys/rsa2048.pub.pem");
+    let private = common::text("keys/rsa2048.pem");
+    for (width, eol) in [(76, "\n"), (10_000, "\n"), (64, "\r\n"), (1, "\n")] {
+        let key = PublicKey::from_pem(&rewrap(&public, width, eol)).unwrap();
+        assert_eq!(key, reference(), "{width} {eol:?}");
+        let key = SigningKey::from_pem(&rewrap(&private, width, eol)).unwrap();
+        assert_eq!(key.public_key(), &reference(), "{width} {eol:?}");
+    }
+    let with_preamble = format!("Product public key (downloaded 2026-11-23):\n{public}");
+    assert_eq!(PublicKey::from_pem(&with_preamble).unwrap(), reference());
+    // Strict base64 inside: a stray character is refused.
+    let broken = public.replacen("MII", "M*I", 1);
+    assert_eq!(
+        PublicKey::from_pem(&broken),
+        Err(Error::KeyRejected(KeyProblem::Pem))
+    );
+    // The old encrypted PEM format is refused with its own reason.
+    let encrypted = private.replacen(
+        "-----\n",
+        "-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n",
+        1,
+    );
+    assert_eq!(
+        SigningKey::from_pem(&encrypted).unwrap_err(),
+        Error::KeyRejected(KeyProblem::EncryptedPem)
+    );
+}
+
+#[test]
+fn an_even_modulus_is_refused() {
+    let mut n = vec![0xffu8; 256];
+    n[255] = 0xfe;
+    assert_eq!(
+        PublicKey::from_components(&n, &[1, 0, 1]),
+        Err(Error::KeyRejected(KeyProblem::InvalidModulus))
+    );
+}
