@@ -166,7 +166,8 @@ pub enum Problem {
     SignatureLength {
         /// Decoded length in bytes.
         got: usize,
-        /// The modulus length the key(s) require, in bytes.
+        /// The modulus length, in bytes, of the first key under that name
+        /// (with rotation across key sizes, others may differ).
         expected: usize,
     },
 }

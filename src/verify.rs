@@ -34,8 +34,14 @@ pub const UNSIGNED_MARKER: &str = "Private key not set";
 /// A response whose signature, payload and content all checked out.
 ///
 /// Nothing outside this crate can construct one: holding a `Verified` means
-/// [`Keyring::verify`] accepted the envelope. Everything it hands out comes
+/// [`Keyring::verify`] accepted the envelope. The payload it hands out comes
 /// from the signed `response_base64`, never from the unsigned `response`.
+///
+/// The key name is the one exception: `private_key_used` is not covered by
+/// the signature, it only selected which of your keys to try. If you put
+/// one key under two names (as the server's demo setup does with `product`
+/// and `global`), the sender chooses which of those names you see here;
+/// decide on the key ([`Verified::key`]), or keep one key per name.
 #[derive(Clone)]
 pub struct Verified {
     key_name: String,
@@ -45,7 +51,8 @@ pub struct Verified {
 }
 
 impl Verified {
-    /// The configured key name that matched (`private_key_used`).
+    /// The configured name that `private_key_used` selected (unsigned: see
+    /// the type's docs).
     pub fn key_name(&self) -> &str {
         &self.key_name
     }

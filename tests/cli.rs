@@ -161,6 +161,15 @@ fn keygen_sign_verify() {
     let o = respsig(&["keygen", "--out", out, "--name", "product"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--force"));
+    // A dangling symlink where a key would go is not followed.
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("global.pem");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere.pem"), &link).unwrap();
+        let o = respsig(&["keygen", "--out", out, "--name", "global"], None);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(!dir.path().join("elsewhere.pem").exists());
+    }
 
     let private = format!("product={out}/product.pem");
     let public = format!("product={out}/product.pub.pem");

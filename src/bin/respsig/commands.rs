@@ -153,8 +153,11 @@ pub fn keygen(bits: usize, out: &Path, name: &str, force: bool) -> Result<(), Fa
             out.display()
         )));
     }
+    // Checked up front so that no key is generated in vain; the writes
+    // below refuse an existing file again (create_new), which also covers a
+    // file that appears meanwhile and a dangling symlink.
     for p in [&private_path, &public_path] {
-        if p.exists() && !force {
+        if p.symlink_metadata().is_ok() && !force {
             return Err(Failure::Usage(format!(
                 "{} exists; pass --force to overwrite it",
                 p.display()
@@ -164,10 +167,9 @@ pub fn keygen(bits: usize, out: &Path, name: &str, force: bool) -> Result<(), Fa
     eprintln!("respsig: generating a {bits}-bit RSA key (this can take a few seconds)...");
     let start = Instant::now();
     let pair = respsig::keygen::generate(bits).map_err(|e| Failure::Usage(e.to_string()))?;
-    write_private(&private_path, pair.private_pem.as_bytes())?;
+    write_file(&private_path, pair.private_pem.as_bytes(), 0o600, force)?;
     let public = pair.signing_key.public_key();
-    std::fs::write(&public_path, public.to_pem())
-        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", public_path.display())))?;
+    write_file(&public_path, public.to_pem().as_bytes(), 0o644, force)?;
     eprintln!(
         "respsig: done in {:.1} s\n  private key: {} (PKCS#8, keep it secret)\n  public key:  {} (SPKI)\n  sha256:      {}",
         start.elapsed().as_secs_f64(),
@@ -178,23 +180,32 @@ pub fn keygen(bits: usize, out: &Path, name: &str, force: bool) -> Result<(), Fa
     Ok(())
 }
 
-/// Writes a private key readable by its owner only (on Unix).
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+/// Writes a new file with Unix permissions `mode`; an existing file (or
+/// symlink) is an error unless `overwrite`.
+fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(), Failure> {
     let fail = |e: std::io::Error| Failure::Usage(format!("cannot write {}: {e}", path.display()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true);
+    if overwrite {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
     let mut f = options.open(path).map_err(fail)?;
     #[cfg(unix)]
     {
+        // `mode` only applies to a new file; an overwritten one gets it too.
         use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        f.set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(fail)?;
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     f.write_all(bytes).map_err(fail)
 }
 

@@ -39,6 +39,9 @@ pub fn read(file: &Option<PathBuf>, limit: usize) -> Result<Vec<u8>, Failure> {
                 if meta.is_file() && meta.len() > cap - 1 {
                     return Err(too_large(Some(meta.len())));
                 }
+                // Read into one allocation: no copies of a private key left
+                // behind in freed, unzeroized buffers.
+                buf.reserve_exact(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
             }
             f.take(cap)
                 .read_to_end(&mut buf)
