@@ -194,3 +194,71 @@ fn an_edited_response_member_is_refused() {
         );
     }
 }
+
+/// Every possible single-byte change (all 255 other values) at every
+/// position of `response_base64` and `signature` in the four seed
+/// envelopes. The expected outcome comes from independent code: serde_json
+/// decides whether the document is still JSON, the `base64` crate whether
+/// the signature is still strict base64 of the right length.
+#[test]
+fn every_value_of_every_byte_in_the_seed_envelopes() {
+    let keyring = common::demo_keyring();
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for seed in [
+        "gkm/seed-372-update-product-meta.json",
+        "gkm/seed-373-update-product-meta.json",
+        "gkm/seed-650-update-product.json",
+        "gkm/seed-651-update-product.json",
+    ] {
+        let text = common::text(seed);
+        assert!(keyring.verify(&text).is_ok());
+        for member in ["response_base64", "signature"] {
+            for i in value_span(&text, member) {
+                for b in 0..=255u8 {
+                    let mut bytes = text.clone().into_bytes();
+                    if bytes[i] == b {
+                        continue;
+                    }
+                    bytes[i] = b;
+                    let got = keyring.verify(&bytes).unwrap_err();
+                    let Ok(env) = serde_json::from_slice::<Value>(&bytes) else {
+                        assert!(
+                            matches!(got, Error::Malformed { .. }),
+                            "{seed} {member} byte {i} = {b:#04x}: {got:?}"
+                        );
+                        *counts.entry("not JSON: Malformed").or_default() += 1;
+                        continue;
+                    };
+                    let (want, label) = if member == "response_base64" {
+                        (Error::BadSignature, "response_base64: BadSignature")
+                    } else {
+                        match STANDARD.decode(env["signature"].as_str().unwrap()) {
+                            Err(_) => (
+                                Error::Malformed {
+                                    member: Member::Signature,
+                                    problem: Problem::Base64,
+                                },
+                                "signature: Base64",
+                            ),
+                            Ok(sig) if sig.len() != 256 => (
+                                Error::Malformed {
+                                    member: Member::Signature,
+                                    problem: Problem::SignatureLength {
+                                        got: sig.len(),
+                                        expected: 256,
+                                    },
+                                },
+                                "signature: SignatureLength",
+                            ),
+                            Ok(_) => (Error::BadSignature, "signature: BadSignature"),
+                        }
+                    };
+                    assert_eq!(got, want, "{seed} {member} byte {i} = {b:#04x}");
+                    *counts.entry(label).or_default() += 1;
+                }
+            }
+        }
+    }
+    println!("all single-byte changes of the 4 seeds: {counts:?}");
+    assert_eq!(counts.len(), 5, "every kind of outcome is exercised");
+}
