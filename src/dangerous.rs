@@ -10,9 +10,8 @@
 use serde_json::Value;
 
 use crate::envelope::{self, Limits};
-use crate::error::{Error, Member, Problem};
-use crate::json;
-use crate::verify::{decode_base64, is_unsigned};
+use crate::error::Error;
+use crate::verify::{decode_base64, decode_payload, is_unsigned};
 
 /// An envelope that has been parsed but **not** verified.
 #[derive(Debug, Clone)]
@@ -64,12 +63,7 @@ impl Unverified {
 
     /// The decoded `response_base64`, unchecked, as JSON.
     pub fn decoded_payload(&self) -> Result<Value, Error> {
-        let bytes = decode_base64(&self.inner.response_base64).ok_or(Error::Malformed {
-            member: Member::ResponseBase64,
-            problem: Problem::Base64,
-        })?;
-        json::parse_nested(&bytes, self.depth, 1)
-            .map_err(|problem| Error::PayloadNotJson { problem })
+        decode_payload(&self.inner.response_base64, self.depth).map(|(_, value)| value)
     }
 
     /// Whether `response` is the same JSON value as the decoded payload;

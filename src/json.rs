@@ -27,11 +27,7 @@ pub(crate) const DEPTH_CEILING: usize = 1024;
 /// Reads one JSON value that must fill the whole input (whitespace around
 /// it is allowed).
 pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<Value, Problem> {
-    let mut reader = Reader::new(bytes, max_depth)?;
-    reader.skip_ws();
-    let value = reader.value(0)?;
-    reader.end()?;
-    Ok(value)
+    parse_nested(bytes, max_depth, 0)
 }
 
 /// Reads a value that sits `outer` containers deep in its document (the
@@ -51,13 +47,12 @@ pub(crate) fn depth(value: &Value) -> usize {
     let mut deepest = 0;
     let mut stack = vec![(value, 0usize)];
     while let Some((v, level)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &Value>> = match v {
-            Value::Array(items) => Box::new(items.iter()),
-            Value::Object(map) => Box::new(map.values()),
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, level + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|c| (c, level + 1))),
             _ => continue,
-        };
+        }
         deepest = deepest.max(level + 1);
-        stack.extend(children.map(|c| (c, level + 1)));
     }
     deepest
 }

@@ -259,6 +259,22 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     Base64::decode_vec(text).ok()
 }
 
+/// Decodes `response_base64` (strict base64) and reads it as JSON at the
+/// level where `response` stands in the envelope, so one depth limit means
+/// the same for both. Returns the bytes and the value.
+pub(crate) fn decode_payload(
+    response_base64: &str,
+    max_depth: usize,
+) -> Result<(Vec<u8>, Value), Error> {
+    let bytes = decode_base64(response_base64).ok_or(Error::Malformed {
+        member: Member::ResponseBase64,
+        problem: Problem::Base64,
+    })?;
+    let value = json::parse_nested(&bytes, max_depth, 1)
+        .map_err(|problem| Error::PayloadNotJson { problem })?;
+    Ok((bytes, value))
+}
+
 /// Whether a `signature` value means "unsigned".
 pub(crate) fn is_unsigned(signature: Option<&str>) -> bool {
     matches!(signature, None | Some("" | UNSIGNED_MARKER))
@@ -300,12 +316,8 @@ pub(crate) fn verify(
         .ok_or(Error::BadSignature)?;
 
     // Signed from here on: decode and read the payload.
-    let payload_bytes = decode_base64(&env.response_base64).ok_or(Error::Malformed {
-        member: Member::ResponseBase64,
-        problem: Problem::Base64,
-    })?;
-    let payload = json::parse_nested(&payload_bytes, options.limits.depth_limit(), 1)
-        .map_err(|problem| Error::PayloadNotJson { problem })?;
+    let (payload_bytes, payload) =
+        decode_payload(&env.response_base64, options.limits.depth_limit())?;
     if !payload.is_object() {
         return Err(Error::PayloadNotJson {
             problem: Problem::NotAnObject,
