@@ -205,8 +205,15 @@ pub enum KeyProblem {
         /// The largest size allowed.
         max: usize,
     },
-    /// The public exponent is even, or below 65537, or above 2^33 - 1.
+    /// The public exponent is even, 1, or above 2^33 - 1.
     BadExponent,
+    /// The public exponent is odd but below 65537 (typically 3). Such keys
+    /// are refused unless [`KeyPolicy::allow_small_exponent`](crate::KeyPolicy::allow_small_exponent)
+    /// says otherwise.
+    SmallExponent {
+        /// The exponent.
+        e: u32,
+    },
     /// The private key was refused by the signing backend.
     PrivateKey {
         /// The backend's reason (a fixed word such as `InvalidEncoding`,
@@ -404,6 +411,10 @@ impl fmt::Display for KeyProblem {
             }
             KeyProblem::BadExponent => f.write_str(
                 "RSA public exponent must be odd and between 65537 and 2^33-1 (the server uses 65537)",
+            ),
+            KeyProblem::SmallExponent { e } => write!(
+                f,
+                "RSA public exponent {e} is below 65537; small exponents are refused unless the key policy allows them"
             ),
             KeyProblem::PrivateKey { reason } => {
                 write!(f, "private key refused by the RSA backend: {reason}")

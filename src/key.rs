@@ -5,6 +5,11 @@
 //! RSA only, modulus 2048 to 8192 bits, public exponent odd and between
 //! 65537 and 2^33 - 1 (small exponents such as 3 invite Bleichenbacher-style
 //! forgeries against sloppy verifiers and the server uses 65537).
+//! [`KeyPolicy::allow_small_exponent`] is the one, explicit, way to load a
+//! key with an exponent from 3 up: interoperability with old keys, and test
+//! suites such as Wycheproof that build edge cases on e = 3. The verifier's
+//! padding check is an exact comparison of the whole encoded block (ring),
+//! so the e = 3 forgeries that parse the padding loosely do not apply.
 //! Which hash a key verifies with is the caller's choice, made here, never
 //! the envelope's.
 
@@ -61,21 +66,47 @@ struct Inner {
     backend: <Active as Backend>::VerifyKey,
 }
 
-impl PublicKey {
+/// What a key must satisfy to be loaded. The default is the strict policy
+/// every `PublicKey::from_*` constructor applies: modulus 2048 to 8192 bits,
+/// exponent odd and 65537 to 2^33 - 1.
+///
+/// ```
+/// use respsig::{KeyPolicy, KeyProblem, Error};
+/// # let (n, e3) = (vec![0xffu8; 256], [3u8]);
+/// assert_eq!(
+///     respsig::PublicKey::from_components(&n, &e3),
+///     Err(Error::KeyRejected(KeyProblem::SmallExponent { e: 3 }))
+/// );
+/// let key = KeyPolicy::default().allow_small_exponent().load_components(&n, &e3).unwrap();
+/// assert_eq!(key.bits(), 2048);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyPolicy {
+    small_exponent: bool,
+}
+
+impl KeyPolicy {
+    /// The strict policy (the same as `KeyPolicy::default()`).
+    pub const fn strict() -> Self {
+        KeyPolicy {
+            small_exponent: false,
+        }
+    }
+
+    /// Also accept odd public exponents from 3 to 65535. Only for keys you
+    /// cannot replace and for test suites; the server's keys use 65537.
+    pub const fn allow_small_exponent(mut self) -> Self {
+        self.small_exponent = true;
+        self
+    }
+
     /// Loads a PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
-    /// `BEGIN RSA PUBLIC KEY` (PKCS#1). Verifies with SHA-256 unless
-    /// [`with_hash`](Self::with_hash) says otherwise.
-    ///
-    /// ```
-    /// let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
-    /// let key = respsig::PublicKey::from_pem(&pem).unwrap();
-    /// assert_eq!(key.bits(), 2048);
-    /// ```
-    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+    /// `BEGIN RSA PUBLIC KEY` (PKCS#1).
+    pub fn load_pem(&self, pem: &str) -> Result<PublicKey, Error> {
         let (label, der) = crate::pem::decode(pem)?;
         match label {
-            "PUBLIC KEY" => Self::from_spki_der(&der),
-            "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
+            "PUBLIC KEY" => self.load_spki_der(&der),
+            "RSA PUBLIC KEY" => self.load_pkcs1_der(&der),
             other => Err(KeyProblem::PemLabel {
                 found: Snippet::new(other),
                 expected: "PUBLIC KEY, RSA PUBLIC KEY",
@@ -86,15 +117,15 @@ impl PublicKey {
 
     /// Loads a DER public key, SubjectPublicKeyInfo or PKCS#1
     /// `RSAPublicKey` (the two are told apart by their structure).
-    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        match Self::from_spki_der(der) {
-            Err(Error::KeyRejected(KeyProblem::Der)) => Self::from_pkcs1_der(der),
+    pub fn load_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
+        match self.load_spki_der(der) {
+            Err(Error::KeyRejected(KeyProblem::Der)) => self.load_pkcs1_der(der),
             other => other,
         }
     }
 
     /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`.
-    pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
+    pub fn load_spki_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyProblem::Der)?;
         if spki.algorithm.oid != RSA_ENCRYPTION {
             return Err(KeyProblem::NotRsa.into());
@@ -104,18 +135,18 @@ impl PublicKey {
             return Err(KeyProblem::Der.into());
         }
         let key = spki.subject_public_key.as_bytes().ok_or(KeyProblem::Der)?;
-        Self::from_pkcs1_der(key)
+        self.load_pkcs1_der(key)
     }
 
     /// Loads a DER PKCS#1 `RSAPublicKey`.
-    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+    pub fn load_pkcs1_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
         let key = pkcs1::RsaPublicKey::from_der(der).map_err(|_| KeyProblem::Der)?;
-        Self::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+        self.load_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
     }
 
     /// Builds a key from its big-endian modulus and public exponent
     /// (leading zero bytes allowed).
-    pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
+    pub fn load_components(&self, n: &[u8], e: &[u8]) -> Result<PublicKey, Error> {
         let n = strip_zeros(n);
         let e = strip_zeros(e);
         let bits = bit_len(n);
@@ -131,9 +162,13 @@ impl PublicKey {
         }
         let odd = e.last().is_some_and(|b| b & 1 == 1);
         let e_bits = bit_len(e);
-        // 65537 = 0x010001 is the smallest 17-bit odd value we accept.
-        if !odd || !(17..=33).contains(&e_bits) || (e_bits == 17 && e < [1, 0, 1].as_slice()) {
+        if !odd || !(2..=33).contains(&e_bits) {
             return Err(KeyProblem::BadExponent.into());
+        }
+        // Every odd value of 17 bits or more is at least 65537.
+        if e_bits < 17 && !self.small_exponent {
+            let e = e.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+            return Err(KeyProblem::SmallExponent { e }.into());
         }
         if n.last().is_some_and(|b| b & 1 == 0) {
             return Err(KeyProblem::InvalidModulus.into());
@@ -149,6 +184,45 @@ impl PublicKey {
             }),
             hash: Hash::Sha256,
         })
+    }
+}
+
+impl PublicKey {
+    /// Loads a PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
+    /// `BEGIN RSA PUBLIC KEY` (PKCS#1), under the strict [`KeyPolicy`].
+    /// Verifies with SHA-256 unless [`with_hash`](Self::with_hash) says
+    /// otherwise.
+    ///
+    /// ```
+    /// let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// let key = respsig::PublicKey::from_pem(&pem).unwrap();
+    /// assert_eq!(key.bits(), 2048);
+    /// ```
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        KeyPolicy::strict().load_pem(pem)
+    }
+
+    /// Loads a DER public key, SubjectPublicKeyInfo or PKCS#1
+    /// `RSAPublicKey`, under the strict [`KeyPolicy`].
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        KeyPolicy::strict().load_der(der)
+    }
+
+    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`,
+    /// under the strict [`KeyPolicy`].
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
+        KeyPolicy::strict().load_spki_der(der)
+    }
+
+    /// Loads a DER PKCS#1 `RSAPublicKey`, under the strict [`KeyPolicy`].
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        KeyPolicy::strict().load_pkcs1_der(der)
+    }
+
+    /// Builds a key from its big-endian modulus and public exponent
+    /// (leading zero bytes allowed), under the strict [`KeyPolicy`].
+    pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
+        KeyPolicy::strict().load_components(n, e)
     }
 
     /// The same key, verifying with `hash`.
@@ -279,10 +353,8 @@ mod tests {
     fn exponent_policy() {
         let n = modulus(2048);
         for bad in [
-            &[3u8][..],
+            &[1u8][..],
             &[1, 0, 0],
-            &[0, 0xff, 0xff],
-            &[0xff, 0xff],
             &[],
             &[2, 0, 0, 0, 1],
         ] {
@@ -299,6 +371,22 @@ mod tests {
             &[1, 0xff, 0xff, 0xff, 0xff],
         ] {
             assert!(PublicKey::from_components(&n, good).is_ok(), "{good:?}");
+        }
+        for (small, value) in [(&[3u8][..], 3), (&[0, 0, 0x11], 17), (&[0xff, 0xff], 65535)] {
+            assert_eq!(
+                PublicKey::from_components(&n, small),
+                Err(Error::KeyRejected(KeyProblem::SmallExponent { e: value })),
+            );
+            let lax = KeyPolicy::strict().allow_small_exponent();
+            assert!(lax.load_components(&n, small).is_ok(), "{small:?}");
+        }
+        let lax = KeyPolicy::default().allow_small_exponent();
+        for bad in [&[1u8][..], &[2], &[0xff, 0xfe], &[2, 0, 0, 0, 1]] {
+            assert_eq!(
+                lax.load_components(&n, bad),
+                Err(Error::KeyRejected(KeyProblem::BadExponent)),
+                "{bad:?}"
+            );
         }
     }
 }

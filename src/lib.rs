@@ -19,7 +19,7 @@ mod verify;
 
 pub use envelope::Limits;
 pub use error::{Error, KeyProblem, Member, Problem, Result, Snippet};
-pub use key::{Hash, MAX_BITS, MIN_BITS, PublicKey};
+pub use key::{Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use keyring::{Keyring, MAX_NAME_LEN};
 pub use sign::{Signer, SigningKey};
 pub use verify::{
