@@ -263,6 +263,28 @@ impl PublicKey {
         digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// RSASSA-PKCS1-v1_5 verification of `sig` over the raw bytes `msg`
+    /// with this key's hash: the primitive under envelope verification, for
+    /// protocols that sign other bytes. Any mismatch, including a signature
+    /// of the wrong length, is [`Error::BadSignature`]. For envelopes use
+    /// [`Keyring::verify`](crate::Keyring::verify), which also decides
+    /// which bytes are signed.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
+    /// let signer = respsig::SigningKey::from_pem(&pem).unwrap();
+    /// let sig = signer.sign_bytes(b"hello").unwrap();
+    /// let key = signer.public_key();
+    /// assert_eq!(key.verify_signature(b"hello", &sig), Ok(()));
+    /// assert_eq!(key.verify_signature(b"hellO", &sig), Err(respsig::Error::BadSignature));
+    /// ```
+    pub fn verify_signature(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
+        match self.verify_raw(msg, sig) {
+            true => Ok(()),
+            false => Err(Error::BadSignature),
+        }
+    }
+
     /// RSASSA-PKCS1-v1_5 verification of `sig` over `msg` with this key's
     /// hash.
     pub(crate) fn verify_raw(&self, msg: &[u8], sig: &[u8]) -> bool {
