@@ -14,6 +14,7 @@ mod key;
 pub mod keygen;
 mod keyring;
 mod pem;
+mod response_code;
 mod sign;
 mod verify;
 
@@ -21,6 +22,7 @@ pub use envelope::Limits;
 pub use error::{Error, KeyProblem, Member, Problem, Result, Snippet};
 pub use key::{Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use keyring::{Keyring, MAX_NAME_LEN};
+pub use response_code::ResponseCode;
 pub use sign::{Signer, SigningKey};
 pub use verify::{
     Clock, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,

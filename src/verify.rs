@@ -27,6 +27,7 @@ use crate::error::{Error, Member, Problem, Snippet};
 use crate::json;
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
+use crate::response_code::ResponseCode;
 
 /// What the server sends in `signature` when it has no signing key.
 pub const UNSIGNED_MARKER: &str = "Private key not set";
@@ -81,6 +82,22 @@ impl Verified {
     /// (`"400"`); that is accepted when it is a plain decimal integer.
     pub fn code(&self) -> Option<i64> {
         integer(self.payload.get("code")?)
+    }
+
+    /// The response code as the server's catalogue names it; codes the
+    /// catalogue does not list come back as [`ResponseCode::Unknown`].
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// # let key = respsig::PublicKey::from_pem(&pem).unwrap();
+    /// # let keyring = respsig::Keyring::new().with("product", key).unwrap();
+    /// # let envelope = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json").unwrap();
+    /// use respsig::ResponseCode;
+    /// let verified = keyring.verify(&envelope).unwrap();
+    /// assert_eq!(verified.response_code(), Some(ResponseCode::ProductMetaUpdated));
+    /// ```
+    pub fn response_code(&self) -> Option<ResponseCode> {
+        self.code().map(ResponseCode::from_code)
     }
 
     /// The response message.
