@@ -85,6 +85,41 @@ pub enum Error {
     },
     /// The signing backend failed (should not happen with a loaded key).
     SigningFailed,
+    /// A verified `get-product-public-key` response does not vouch for a
+    /// key (see [`Keyring::add_product_key`](crate::Keyring::add_product_key)).
+    KeyResponse(KeyResponseProblem),
+}
+
+/// Why a verified public-key response was not taken as a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyResponseProblem {
+    /// Code 633: the server has no public key for the product.
+    NotFound,
+    /// The code is neither 632 (found) nor 633 (not found).
+    UnexpectedCode {
+        /// The payload's code, if it has one.
+        code: Option<i64>,
+    },
+    /// The response was signed under another name than the one required
+    /// to vouch for keys (`global`).
+    WrongVoucher {
+        /// The name that signed it.
+        signed_by: Snippet,
+        /// The name required.
+        required: &'static str,
+    },
+    /// No `public_key` string in the payload (nor in `data`).
+    MissingKey,
+    /// `public_key` and `data.public_key` are both there and differ.
+    AmbiguousKey,
+    /// The caller named a product, and the payload names none.
+    MissingProduct,
+    /// The payload is about another product than the caller asked for.
+    ProductMismatch {
+        /// A short prefix of the product the payload names.
+        got: Snippet,
+    },
 }
 
 /// The envelope member an [`Error::Malformed`] is about.
@@ -353,6 +388,7 @@ impl fmt::Display for Error {
             ),
             Error::InvalidKeyName { reason } => write!(f, "invalid key name: {reason}"),
             Error::SigningFailed => f.write_str("signing failed in the RSA backend"),
+            Error::KeyResponse(problem) => write!(f, "public-key response refused: {problem}"),
         }
     }
 }
@@ -419,6 +455,43 @@ impl fmt::Display for KeyProblem {
             KeyProblem::PrivateKey { reason } => {
                 write!(f, "private key refused by the RSA backend: {reason}")
             }
+        }
+    }
+}
+
+impl fmt::Display for KeyResponseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyResponseProblem::NotFound => {
+                f.write_str("the server has no public key for this product (code 633)")
+            }
+            KeyResponseProblem::UnexpectedCode { code: Some(code) } => write!(
+                f,
+                "code {code} is not a public-key response (632 found, 633 not found)"
+            ),
+            KeyResponseProblem::UnexpectedCode { code: None } => {
+                f.write_str("the payload has no code: not a public-key response")
+            }
+            KeyResponseProblem::WrongVoucher {
+                signed_by,
+                required,
+            } => write!(
+                f,
+                "signed under {signed_by}, but only the `{required}` key may vouch for a product key"
+            ),
+            KeyResponseProblem::MissingKey => {
+                f.write_str("the payload carries no `public_key` (nor `data.public_key`) string")
+            }
+            KeyResponseProblem::AmbiguousKey => {
+                f.write_str("`public_key` and `data.public_key` carry different keys")
+            }
+            KeyResponseProblem::MissingProduct => f.write_str(
+                "the payload names no product, so it cannot be matched to the product asked for",
+            ),
+            KeyResponseProblem::ProductMismatch { got } => write!(
+                f,
+                "the payload is about product {got}, not the one asked for"
+            ),
         }
     }
 }

@@ -374,12 +374,7 @@ mod tests {
     #[test]
     fn exponent_policy() {
         let n = modulus(2048);
-        for bad in [
-            &[1u8][..],
-            &[1, 0, 0],
-            &[],
-            &[2, 0, 0, 0, 1],
-        ] {
+        for bad in [&[1u8][..], &[1, 0, 0], &[], &[2, 0, 0, 0, 1]] {
             assert_eq!(
                 PublicKey::from_components(&n, bad),
                 Err(Error::KeyRejected(KeyProblem::BadExponent)),

@@ -10,6 +10,7 @@ mod envelope;
 mod error;
 mod json;
 mod key;
+mod key_response;
 #[cfg(feature = "keygen")]
 pub mod keygen;
 mod keyring;
@@ -19,8 +20,9 @@ mod sign;
 mod verify;
 
 pub use envelope::Limits;
-pub use error::{Error, KeyProblem, Member, Problem, Result, Snippet};
+pub use error::{Error, KeyProblem, KeyResponseProblem, Member, Problem, Result, Snippet};
 pub use key::{Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
+pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
 pub use response_code::ResponseCode;
 pub use sign::{Signer, SigningKey};

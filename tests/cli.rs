@@ -236,3 +236,77 @@ fn inspect_never_claims_validity() {
     let o = respsig(&["inspect"], Some(b"{\"response\":1}"));
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn keys_fingerprint_matches_openssl() {
+    let files = [
+        "testdata/keys/rsa2048.pub.pem",
+        "testdata/keys/rsa2048.pem",
+        "testdata/keys/rsa2048.rsapub.der",
+        "testdata/gkm/gkm-demo-public.pem",
+    ];
+    let mut args = vec!["keys", "fingerprint"];
+    args.extend(files);
+    let o = respsig(&args, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<String> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), files.len());
+    let Some(openssl) = common::tool("openssl", "version") else {
+        return;
+    };
+    for (line, file) in lines.iter().zip(files) {
+        // SPKI DER as OpenSSL writes it, hashed by this test.
+        let pubin: &[&str] = if file.ends_with(".pem") && !file.ends_with("rsa2048.pem") {
+            &["-pubin"]
+        } else if file.ends_with(".der") {
+            &["-pubin", "-inform", "DER"]
+        } else {
+            &[]
+        };
+        let der = std::process::Command::new(openssl)
+            .args(["pkey", "-pubout", "-outform", "DER", "-in", file])
+            .args(pubin)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(der.status.success(), "{file}: {}", stderr(&der));
+        let digest = ring::digest::digest(&ring::digest::SHA256, &der.stdout);
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(*line, format!("{hex}  RSA-2048  {file}"));
+    }
+    // verify names the key that matched by the same fingerprint.
+    let o = respsig(&["verify", "--key", DEMO, SEED], None);
+    assert!(
+        stderr(&o).contains(&format!(
+            "signed by key `product` (RSA-2048, SHA-256, sha256:{})",
+            &lines[3][..64]
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn keys_fingerprint_refuses_what_is_not_a_usable_key() {
+    for (file, message) in [
+        (
+            "testdata/keys/rsa1024.pub.pem",
+            "below the 2048-bit minimum",
+        ),
+        ("testdata/keys/ec-p256.pub.pem", "not an RSA key"),
+        (
+            "testdata/gkm/seed-373-update-product-meta.json",
+            "key rejected",
+        ),
+        ("testdata/does-not-exist.pem", "cannot read"),
+    ] {
+        let o = respsig(&["keys", "fingerprint", file], None);
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        assert!(o.stdout.is_empty());
+        assert!(stderr(&o).contains(message), "{file}: {}", stderr(&o));
+    }
+}

@@ -93,7 +93,7 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
             verified.key_name(),
             key.bits(),
             key.hash(),
-            &key.fingerprint()[..16],
+            key.fingerprint(),
             verified
                 .code()
                 .map_or_else(|| "none".to_owned(), |c| c.to_string()),
@@ -207,6 +207,20 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
     #[cfg(not(unix))]
     let _ = mode;
     f.write_all(bytes).map_err(fail)
+}
+
+pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
+    let mut out = String::new();
+    for path in paths {
+        let key = input::any_key(path)?;
+        out.push_str(&format!(
+            "{}  RSA-{}  {}\n",
+            key.fingerprint(),
+            key.bits(),
+            path.display()
+        ));
+    }
+    write_stdout(out.as_bytes())
 }
 
 pub fn canonicalize(file: Option<PathBuf>) -> Result<(), Failure> {

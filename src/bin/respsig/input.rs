@@ -116,3 +116,18 @@ pub fn signing_key(path: &Path, hash: Hash) -> Result<SigningKey, Failure> {
     key.map(|k| k.with_hash(hash))
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
+
+/// Loads a public key file, or the public half of a private key file.
+pub fn any_key(path: &Path) -> Result<PublicKey, Failure> {
+    let bytes = read_key_file(path)?;
+    let private = if is_pem(&bytes) {
+        String::from_utf8_lossy(&bytes).contains("PRIVATE KEY-----")
+    } else {
+        PublicKey::from_der(&bytes).is_err() && SigningKey::from_der(&bytes).is_ok()
+    };
+    if private {
+        signing_key(path, Hash::Sha256).map(|k| k.public_key().clone())
+    } else {
+        public_key(path, Hash::Sha256)
+    }
+}

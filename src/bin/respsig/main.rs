@@ -70,6 +70,24 @@ enum Command {
         /// The envelope file; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
+    /// Work with key files.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Print each key's SHA-256 fingerprint (of its SubjectPublicKeyInfo
+    /// DER, lowercase hex), size and path, to pin keys by.
+    ///
+    /// Takes public keys, or private keys (their public half is printed).
+    Fingerprint {
+        /// Key files (PEM or DER).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 fn parse_bits(s: &str) -> Result<usize, String> {
@@ -124,6 +142,9 @@ fn main() -> ExitCode {
         } => commands::keygen(bits, &out, &name, force),
         Command::Canonicalize { file } => commands::canonicalize(file),
         Command::Inspect { file } => commands::inspect(file),
+        Command::Keys {
+            command: KeysCommand::Fingerprint { paths },
+        } => commands::fingerprint(&paths),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
