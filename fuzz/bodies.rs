@@ -1,0 +1,539 @@
+//! The bodies of the fuzz targets, one public function per target.
+//!
+//! This one file is compiled twice: as the library of the fuzz crate
+//! (`fuzz/Cargo.toml`, `[lib] path = "bodies.rs"`), which every
+//! `fuzz_targets/<name>.rs` calls, and as a module of the main crate's
+//! `tests/fuzz_replay.rs`, which replays the committed seed corpus and the
+//! regression inputs through exactly the same code under `cargo test`.
+//!
+//! Each body calls one public entry point of `respsig` on the input and
+//! panics when a property fails; a panic is what libFuzzer reports as a
+//! crash. Only the public API is used, plus `serde_json` and the `base64`
+//! crate as independent oracles. The fixed keys are compiled in with
+//! `include_str!`, so a fuzz binary does not depend on its working
+//! directory.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use respsig::{
+    Error, FixedClock, Freshness, KeyPolicy, Keyring, Limits, Member, Problem, PublicKey,
+    SigningKey, UNSIGNED_MARKER, VerifyOptions, canonical, dangerous,
+};
+use serde_json::Value;
+
+/// A target's body: takes the fuzzer's input, panics on a failed property.
+pub type Body = fn(&[u8]);
+
+/// Every target: its name (the directory under `fuzz/seeds/` and the file
+/// under `fuzz/fuzz_targets/`) and its body.
+pub const TARGETS: &[(&str, Body)] = &[
+    ("envelope", envelope),
+    ("verify", verify),
+    ("canonical", canonical),
+    ("key", key),
+    ("sign", sign),
+];
+
+/// The demo public key behind the 47 real envelopes.
+const DEMO_PUBLIC_PEM: &str = include_str!("../testdata/gkm/gkm-demo-public.pem");
+/// The real envelopes with their independently computed verdicts.
+const VECTORS_JSON: &str = include_str!("../testdata/gkm/gkm-docs-vectors.json");
+/// The test key the `sign` target signs with (PKCS#8, 2048 bits).
+const SIGNING_PEM: &str = include_str!("../testdata/keys/rsa2048.pem");
+
+/// The depth limit of `canonical::read` and of the default verifier.
+const MAX_DEPTH: usize = Limits::DEFAULT_MAX_DEPTH;
+
+/// The fixed "now" of the freshness check in the `verify` target:
+/// 2024-02-29T00:00:00Z, among the real envelopes' timestamps.
+const NOW: i64 = 1_709_164_800;
+/// The freshness window of the `verify` target: 30 days old, 5 minutes
+/// ahead.
+const MAX_AGE: u64 = 30 * 86_400;
+const MAX_SKEW: u64 = 300;
+
+fn demo_key() -> &'static PublicKey {
+    static KEY: OnceLock<PublicKey> = OnceLock::new();
+    KEY.get_or_init(|| match PublicKey::from_pem(DEMO_PUBLIC_PEM) {
+        Ok(key) => key,
+        Err(e) => panic!("testdata/gkm/gkm-demo-public.pem: {e}"),
+    })
+}
+
+/// The demo key under both names the server uses.
+fn demo_keyring() -> &'static Keyring {
+    static KEYRING: OnceLock<Keyring> = OnceLock::new();
+    KEYRING.get_or_init(|| {
+        let mut keyring = Keyring::new();
+        for name in ["product", "global"] {
+            if let Err(e) = keyring.add(name, demo_key().clone()) {
+                panic!("keyring name {name}: {e}");
+            }
+        }
+        keyring
+    })
+}
+
+/// The payloads the demo key really signed: the decoded `response_base64`
+/// of every real envelope whose signature an independent tool (Python
+/// `cryptography`, see testdata/gkm/README.md) found valid. Decoded with
+/// the `base64` crate, not with respsig.
+fn genuine_payloads() -> &'static HashSet<Vec<u8>> {
+    static PAYLOADS: OnceLock<HashSet<Vec<u8>>> = OnceLock::new();
+    PAYLOADS.get_or_init(|| {
+        let file: Value = match serde_json::from_str(VECTORS_JSON) {
+            Ok(file) => file,
+            Err(e) => panic!("gkm-docs-vectors.json: {e}"),
+        };
+        let Some(vectors) = file["vectors"].as_array() else {
+            panic!("gkm-docs-vectors.json: no `vectors` array");
+        };
+        let mut set = HashSet::new();
+        for vector in vectors {
+            if vector["signature_valid"] != Value::Bool(true) {
+                continue;
+            }
+            let Some(text) = vector["envelope"].as_str() else {
+                panic!("vector without `envelope`: {vector}");
+            };
+            let envelope: Value = match serde_json::from_str(text) {
+                Ok(envelope) => envelope,
+                Err(e) => panic!("vector envelope: {e}"),
+            };
+            let Some(b64) = envelope["response_base64"].as_str() else {
+                panic!("vector without `response_base64`: {text}");
+            };
+            match base64::engine::general_purpose::STANDARD.decode(b64) {
+                Ok(payload) => set.insert(payload),
+                Err(e) => panic!("vector `response_base64`: {e}"),
+            };
+        }
+        // 43 valid signatures; two pages of the docs show the same
+        // signed response.
+        assert_eq!(set.len(), 42, "distinct genuinely signed payloads");
+        set
+    })
+}
+
+fn signing_key() -> &'static SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(|| match SigningKey::from_pem(SIGNING_PEM) {
+        Ok(key) => key,
+        Err(e) => panic!("testdata/keys/rsa2048.pem: {e}"),
+    })
+}
+
+/// The public half of [`signing_key`] under the name `product`.
+fn signing_keyring() -> &'static Keyring {
+    static KEYRING: OnceLock<Keyring> = OnceLock::new();
+    KEYRING.get_or_init(|| {
+        match Keyring::new().with("product", signing_key().public_key().clone()) {
+            Ok(keyring) => keyring,
+            Err(e) => panic!("keyring: {e}"),
+        }
+    })
+}
+
+/// Nesting depth (`0` for a scalar, `1` for `[]` or `{}`), without
+/// recursion.
+fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, level)) = stack.pop() {
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, level + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|c| (c, level + 1))),
+            _ => continue,
+        }
+        deepest = deepest.max(level);
+    }
+    deepest
+}
+
+/// Whether the value holds the float `-0.0` anywhere: its canonical text
+/// `-0` reads back as the integer `0`, written `0`, so it is the one value
+/// whose canonical bytes change on a second pass (documented in
+/// `respsig::canonical`).
+fn has_negative_zero(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Number(n)
+                if n.is_f64() && n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) =>
+            {
+                return true;
+            }
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// What PHP's `json_decode(json_encode($value))` gives, and so what
+/// `canonical::read(canonical::to_vec(value))` must give: a float with no
+/// fraction below 1e17 in magnitude is written without `.0` or exponent
+/// (`100.0` as `100`, `-0.0` as `-0`), so it reads back as an integer;
+/// every other value is unchanged. Recursion is bounded by the reader's
+/// depth limit (128).
+fn php_round_trip(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e17 => {
+                // Exact: an integral f64 below 1e17 fits i64.
+                Value::from(f as i64)
+            }
+            _ => value.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(php_round_trip).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), php_round_trip(v)))
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
+/// Same JSON shape and strings, numbers compared as `f64` (serde_json reads
+/// `-0` as `-0.0` and large integers as `u64` where respsig, like PHP, has
+/// `0` and floats), object members in the same order.
+fn same_as_serde(ours: &Value, theirs: &Value) -> bool {
+    let mut stack = vec![(ours, theirs)];
+    while let Some((a, b)) = stack.pop() {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                if x.as_f64() != y.as_f64() {
+                    return false;
+                }
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                if x.len() != y.len() {
+                    return false;
+                }
+                stack.extend(x.iter().zip(y));
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                if x.len() != y.len() || !x.keys().eq(y.keys()) {
+                    return false;
+                }
+                stack.extend(x.values().zip(y.values()));
+            }
+            (x, y) => {
+                if x != y {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// `dangerous::read`: never panics; what it reports agrees with the
+/// `base64` crate, with `canonical::read` and with the verifier.
+pub fn envelope(data: &[u8]) {
+    let limits = Limits::default();
+    let unverified = match dangerous::read(data, &limits) {
+        Ok(unverified) => unverified,
+        Err(e) => {
+            // The verifier reads the shape with the same code and limits,
+            // so it must refuse with the same error.
+            assert_eq!(demo_keyring().verify(data).err(), Some(e));
+            return;
+        }
+    };
+    assert!(unverified.response().is_object());
+    assert!(depth(unverified.response()) < MAX_DEPTH);
+
+    let signature = unverified.signature_text();
+    assert_eq!(
+        unverified.is_unsigned(),
+        matches!(signature, None | Some("")) || signature == Some(UNSIGNED_MARKER)
+    );
+    let strict = base64::engine::general_purpose::STANDARD;
+    assert_eq!(
+        unverified.signature_len(),
+        signature
+            .and_then(|s| strict.decode(s).ok())
+            .map(|s| s.len())
+    );
+
+    let decoded = unverified.decoded_payload();
+    match (strict.decode(unverified.response_base64()), &decoded) {
+        (Err(_), _) => assert_eq!(
+            decoded,
+            Err(Error::Malformed {
+                member: Member::ResponseBase64,
+                problem: Problem::Base64,
+            })
+        ),
+        (Ok(bytes), Ok(value)) => {
+            assert_eq!(canonical::read(&bytes).as_ref(), Ok(value));
+            assert!(depth(value) < MAX_DEPTH);
+        }
+        (Ok(bytes), Err(Error::PayloadNotJson { problem })) => {
+            match (canonical::read(&bytes), problem) {
+                // The payload is read one level down, where `response`
+                // stands, so it may be one level too deep for the verifier
+                // and not for `canonical::read`; and a too-deep payload is
+                // refused before any later syntax error is seen.
+                (Ok(value), Problem::TooDeep { limit }) => {
+                    assert_eq!((depth(&value), *limit), (MAX_DEPTH, MAX_DEPTH));
+                }
+                (Err(_), Problem::TooDeep { limit }) => assert_eq!(*limit, MAX_DEPTH),
+                (read, _) => assert_eq!(
+                    read,
+                    Err(Error::Malformed {
+                        member: Member::Document,
+                        problem: problem.clone(),
+                    })
+                ),
+            }
+        }
+        (Ok(_), Err(e)) => panic!("decoded_payload: unexpected error {e:?}"),
+    }
+    assert_eq!(
+        unverified.response_matches_payload(),
+        decoded.ok().map(|p| &p == unverified.response())
+    );
+}
+
+/// `Keyring::verify` against the demo key: never panics, and never accepts
+/// anything but a payload the demo key really signed. The seeds are real
+/// signed envelopes, so the fuzzer starts past the signature check; any
+/// mutation that is still accepted must hand back one of those 43 signed
+/// payloads (whitespace or unknown members outside the signed text may
+/// change; the signed bytes may not). Anything else accepted is a forgery
+/// the verifier let through.
+pub fn verify(data: &[u8]) {
+    let Ok(verified) = demo_keyring().verify(data) else {
+        return;
+    };
+    assert!(
+        genuine_payloads().contains(verified.payload_bytes()),
+        "ACCEPTED A PAYLOAD THE DEMO KEY NEVER SIGNED: {:?}",
+        String::from_utf8_lossy(verified.payload_bytes())
+    );
+    assert_eq!(verified.key(), demo_key());
+    assert!(matches!(verified.key_name(), "product" | "global"));
+    assert_eq!(
+        canonical::read(verified.payload_bytes()).as_ref(),
+        Ok(verified.payload())
+    );
+
+    // The same envelope under a freshness policy with a fixed clock.
+    let options = VerifyOptions::new()
+        .freshness(Freshness::new(
+            std::time::Duration::from_secs(MAX_AGE),
+            std::time::Duration::from_secs(MAX_SKEW),
+        ))
+        .clock(FixedClock(NOW));
+    let expected = match verified.timestamp() {
+        None => Err(Error::MissingTimestamp),
+        Some(t) if i128::from(NOW) - i128::from(t) > i128::from(MAX_AGE) => {
+            Err(Error::StaleTimestamp {
+                timestamp: t,
+                now: NOW,
+                max_age: MAX_AGE,
+            })
+        }
+        Some(t) if i128::from(t) - i128::from(NOW) > i128::from(MAX_SKEW) => {
+            Err(Error::FutureTimestamp {
+                timestamp: t,
+                now: NOW,
+                max_future_skew: MAX_SKEW,
+            })
+        }
+        Some(_) => Ok(verified.payload_bytes().to_vec()),
+    };
+    let got = demo_keyring()
+        .verify_with(data, &options)
+        .map(|v| v.payload_bytes().to_vec());
+    assert_eq!(got, expected);
+}
+
+/// `canonical::read` and the canonical writer: whatever the reader accepts,
+/// serde_json reads as the same JSON (up to number kinds); the writer's
+/// output is ASCII and reads back as PHP's `json_decode` would read PHP's
+/// `json_encode` output (integral floats below 1e17 become integers, see
+/// [`php_round_trip`]); and the canonical bytes are a fixed point, on the
+/// first pass or, when the float `-0.0` is present, on the second.
+pub fn canonical(data: &[u8]) {
+    let Ok(value) = canonical::read(data) else {
+        return;
+    };
+    assert!(depth(&value) <= MAX_DEPTH);
+    if depth(&value) < MAX_DEPTH {
+        // serde_json's own recursion limit is 128 levels.
+        match serde_json::from_slice::<Value>(data) {
+            Ok(theirs) => assert!(
+                same_as_serde(&value, &theirs),
+                "canonical::read and serde_json disagree: {value} vs {theirs}"
+            ),
+            Err(e) => panic!("canonical::read accepted what serde_json refuses: {e}"),
+        }
+    }
+
+    let first = canonical::to_vec(&value);
+    assert!(first.is_ascii());
+    assert_eq!(canonical::to_string(&value).as_bytes(), &first[..]);
+    assert_eq!(canonical::canonicalize(data).as_ref(), Ok(&first));
+
+    let reread = match canonical::read(&first) {
+        Ok(reread) => reread,
+        Err(e) => panic!(
+            "the canonical form does not read back ({e}): {}",
+            String::from_utf8_lossy(&first)
+        ),
+    };
+    assert_eq!(reread, php_round_trip(&value));
+    let second = canonical::to_vec(&reread);
+    if has_negative_zero(&value) {
+        assert_ne!(second, first);
+        assert_eq!(canonical::canonicalize(&second).as_ref(), Ok(&second));
+    } else {
+        assert_eq!(second, first);
+    }
+}
+
+/// Key loading from arbitrary PEM and DER, public and private: never
+/// panics, and every key that loads obeys the size policy and re-encodes
+/// (`to_pem`, `spki_der`) to a key that loads as the same key.
+pub fn key(data: &[u8]) {
+    let lax = KeyPolicy::strict().allow_small_exponent();
+    if let Ok(text) = std::str::from_utf8(data) {
+        let strict = PublicKey::from_pem(text);
+        if let Ok(key) = &strict {
+            check_public(key);
+            assert_eq!(lax.load_pem(text).as_ref(), Ok(key));
+        } else if let Ok(key) = lax.load_pem(text) {
+            check_small_exponent(&key, &strict);
+        }
+        if let Ok(signer) = SigningKey::from_pem(text) {
+            check_signer(&signer);
+        }
+    }
+
+    let strict = PublicKey::from_der(data);
+    if let Ok(key) = &strict {
+        check_public(key);
+        assert_eq!(lax.load_der(data).as_ref(), Ok(key));
+        // `from_der` tells SubjectPublicKeyInfo from PKCS#1 by structure.
+        let spki = PublicKey::from_spki_der(data);
+        let pkcs1 = PublicKey::from_pkcs1_der(data);
+        assert!(spki.as_ref() == Ok(key) || pkcs1.as_ref() == Ok(key));
+    } else if let Ok(key) = lax.load_der(data) {
+        check_small_exponent(&key, &strict);
+    }
+    if let Ok(signer) = SigningKey::from_der(data) {
+        check_signer(&signer);
+    }
+}
+
+fn check_public(key: &PublicKey) {
+    assert!(
+        (respsig::MIN_BITS..=respsig::MAX_BITS).contains(&key.bits()),
+        "{} bits",
+        key.bits()
+    );
+    assert_eq!(key.modulus_len(), key.bits().div_ceil(8));
+    let fingerprint = key.fingerprint();
+    assert_eq!(fingerprint.len(), 64);
+    assert!(
+        fingerprint
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    );
+    assert_eq!(PublicKey::from_pem(&key.to_pem()).as_ref(), Ok(key));
+    assert_eq!(PublicKey::from_der(key.spki_der()).as_ref(), Ok(key));
+    assert_eq!(PublicKey::from_spki_der(key.spki_der()).as_ref(), Ok(key));
+}
+
+/// A key only the lax policy loads: the strict one refused it for its
+/// small exponent and nothing else.
+fn check_small_exponent(key: &PublicKey, strict: &Result<PublicKey, Error>) {
+    match strict {
+        Err(Error::KeyRejected(respsig::KeyProblem::SmallExponent { e })) => {
+            assert!(*e >= 3 && *e < 65_537 && e % 2 == 1, "e = {e}");
+        }
+        other => panic!("lax policy loaded a key the strict one refused with {other:?}"),
+    }
+    let lax = KeyPolicy::strict().allow_small_exponent();
+    assert_eq!(lax.load_pem(&key.to_pem()).as_ref(), Ok(key));
+    assert_eq!(lax.load_der(key.spki_der()).as_ref(), Ok(key));
+}
+
+fn check_signer(signer: &SigningKey) {
+    let public = signer.public_key();
+    check_public(public);
+    assert!(public.bits() <= 4096, "{} bits", public.bits());
+    let msg = b"respsig fuzz";
+    match signer.sign_bytes(msg) {
+        Ok(sig) => assert_eq!(public.verify_signature(msg, &sig), Ok(())),
+        Err(e) => panic!("a loaded key failed to sign: {e}"),
+    }
+}
+
+/// Sign-then-verify: any JSON object `canonical::read` accepts, signed with
+/// a fixed test key, verifies, and the verifier returns exactly the
+/// canonical bytes.
+pub fn sign(data: &[u8]) {
+    let Ok(response) = canonical::read(data) else {
+        return;
+    };
+    let signed = signing_key().sign_envelope("product", &response);
+    let envelope = match (signed, response.is_object(), depth(&response)) {
+        (Ok(envelope), true, d) if d < MAX_DEPTH => envelope,
+        (Err(e), false, _) => {
+            assert_eq!(
+                e,
+                Error::Malformed {
+                    member: Member::Response,
+                    problem: Problem::NotAnObject,
+                }
+            );
+            return;
+        }
+        // `response` sits one level inside the envelope: an object of
+        // depth 128 makes an envelope the default verifier refuses.
+        (Err(e), true, MAX_DEPTH) => {
+            assert_eq!(
+                e,
+                Error::Malformed {
+                    member: Member::Response,
+                    problem: Problem::TooDeep { limit: MAX_DEPTH },
+                }
+            );
+            return;
+        }
+        (other, object, d) => panic!("sign_envelope: {other:?} for object={object} depth={d}"),
+    };
+
+    let payload = canonical::to_vec(&response);
+    if envelope.len() > Limits::DEFAULT_MAX_INPUT_BYTES {
+        assert_eq!(
+            signing_keyring().verify(&envelope).err(),
+            Some(Error::TooLarge {
+                len: envelope.len(),
+                limit: Limits::DEFAULT_MAX_INPUT_BYTES,
+            })
+        );
+        return;
+    }
+    let verified = match signing_keyring().verify(&envelope) {
+        Ok(verified) => verified,
+        Err(e) => panic!("a freshly signed envelope was refused ({e}): {envelope}"),
+    };
+    assert_eq!(verified.payload_bytes(), &payload[..]);
+    assert_eq!(verified.key_name(), "product");
+    assert_eq!(verified.key(), signing_key().public_key());
+    assert_eq!(verified.payload(), &php_round_trip(&response));
+    // Under the same name, the demo key refuses it.
+    assert_eq!(
+        demo_keyring().verify(&envelope).err(),
+        Some(Error::BadSignature)
+    );
+}
