@@ -85,9 +85,52 @@ pub enum Error {
     },
     /// The signing backend failed (should not happen with a loaded key).
     SigningFailed,
+    /// An offline license file was refused, or a verified license broke
+    /// the offline rules.
+    License(LicenseProblem),
     /// A verified `get-product-public-key` response does not vouch for a
     /// key (see [`Keyring::add_product_key`](crate::Keyring::add_product_key)).
     KeyResponse(KeyResponseProblem),
+}
+
+/// Why a license file was refused, or a license check failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LicenseProblem {
+    /// The file is not strict standard base64 (whitespace aside).
+    Base64,
+    /// The file decodes to nothing.
+    Empty,
+    /// The decoded length is not a multiple of any configured key's
+    /// modulus length.
+    Length {
+        /// The decoded length in bytes.
+        len: usize,
+    },
+    /// A block, read as a number, is not below the modulus.
+    BlockOutOfRange {
+        /// The block's index, from 0.
+        block: usize,
+    },
+    /// A block does not carry PKCS#1 v1.5 type-1 padding under the key
+    /// (for block 0: under any configured key).
+    Padding {
+        /// The block's index, from 0.
+        block: usize,
+    },
+    /// `expires_at` is in none of the accepted forms.
+    BadExpiry,
+    /// The license has expired.
+    Expired {
+        /// The last second it was valid (Unix seconds).
+        expired_at: i64,
+        /// The checker's clock (Unix seconds).
+        now: i64,
+    },
+    /// The license is bound to another machine, or to none.
+    HardwareMismatch,
+    /// The license is bound to another domain, or to none.
+    DomainMismatch,
 }
 
 /// Why a verified public-key response was not taken as a key.
@@ -389,6 +432,7 @@ impl fmt::Display for Error {
             Error::InvalidKeyName { reason } => write!(f, "invalid key name: {reason}"),
             Error::SigningFailed => f.write_str("signing failed in the RSA backend"),
             Error::KeyResponse(problem) => write!(f, "public-key response refused: {problem}"),
+            Error::License(problem) => write!(f, "license refused: {problem}"),
         }
     }
 }
@@ -456,6 +500,47 @@ impl fmt::Display for KeyProblem {
                 write!(f, "private key refused by the RSA backend: {reason}")
             }
         }
+    }
+}
+
+impl fmt::Display for LicenseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LicenseProblem::Base64 => f.write_str("not strict standard base64"),
+            LicenseProblem::Empty => f.write_str("the file is empty"),
+            LicenseProblem::Length { len } => write!(
+                f,
+                "{len} bytes is not a whole number of blocks for any configured key"
+            ),
+            LicenseProblem::BlockOutOfRange { block } => {
+                write!(f, "block {block} is not below the key's modulus")
+            }
+            LicenseProblem::Padding { block: 0 } => f.write_str(
+                "block 0 does not open under any configured key (wrong key, or not a license file)",
+            ),
+            LicenseProblem::Padding { block } => {
+                write!(f, "block {block} does not carry PKCS#1 v1.5 type-1 padding")
+            }
+            LicenseProblem::BadExpiry => {
+                f.write_str("expires_at is not Unix seconds, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+            }
+            LicenseProblem::Expired { expired_at, now } => write!(
+                f,
+                "the license expired at {expired_at} (Unix seconds); it is now {now}"
+            ),
+            LicenseProblem::HardwareMismatch => {
+                f.write_str("the license is not bound to this machine's hardware id")
+            }
+            LicenseProblem::DomainMismatch => {
+                f.write_str("the license is not bound to this domain")
+            }
+        }
+    }
+}
+
+impl From<LicenseProblem> for Error {
+    fn from(p: LicenseProblem) -> Self {
+        Error::License(p)
     }
 }
 

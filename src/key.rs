@@ -61,6 +61,9 @@ pub struct PublicKey {
 
 struct Inner {
     spki_der: Vec<u8>,
+    /// Big-endian, no leading zeros.
+    n: Vec<u8>,
+    e: Vec<u8>,
     bits: usize,
     modulus_len: usize,
     backend: <Active as Backend>::VerifyKey,
@@ -178,6 +181,8 @@ impl KeyPolicy {
         Ok(PublicKey {
             inner: Arc::new(Inner {
                 spki_der,
+                n: n.to_vec(),
+                e: e.to_vec(),
                 bits,
                 modulus_len: n.len(),
                 backend,
@@ -283,6 +288,11 @@ impl PublicKey {
             true => Ok(()),
             false => Err(Error::BadSignature),
         }
+    }
+
+    /// The modulus and public exponent, big-endian without leading zeros.
+    pub(crate) fn components(&self) -> (&[u8], &[u8]) {
+        (&self.inner.n, &self.inner.e)
     }
 
     /// RSASSA-PKCS1-v1_5 verification of `sig` over `msg` with this key's

@@ -14,16 +14,20 @@ mod key_response;
 #[cfg(feature = "keygen")]
 pub mod keygen;
 mod keyring;
+mod license;
 mod pem;
 mod response_code;
 mod sign;
 mod verify;
 
 pub use envelope::Limits;
-pub use error::{Error, KeyProblem, KeyResponseProblem, Member, Problem, Result, Snippet};
+pub use error::{
+    Error, KeyProblem, KeyResponseProblem, LicenseProblem, Member, Problem, Result, Snippet,
+};
 pub use key::{Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
+pub use license::{Expiry, License, LicenseCheck};
 pub use response_code::ResponseCode;
 pub use sign::{Signer, SigningKey};
 pub use verify::{

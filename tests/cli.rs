@@ -310,3 +310,66 @@ fn keys_fingerprint_refuses_what_is_not_a_usable_key() {
         assert!(stderr(&o).contains(message), "{file}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn license_verify_prints_the_license_or_refuses() {
+    let key = "product=testdata/keys/rsa2048.pub.pem";
+    let long = "testdata/license/php-2048-long.lic";
+    let o = respsig(
+        &[
+            "license",
+            "verify",
+            "--key",
+            key,
+            "--hardware-id",
+            "HW-1234",
+            long,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut expected = common::bytes("license/openssl-2048-long.json");
+    expected.push(b'\n');
+    assert_eq!(o.stdout, expected);
+    assert!(
+        stderr(&o).contains("license key LIC-2024-ABCD1234"),
+        "{}",
+        stderr(&o)
+    );
+    for (args, code, message) in [
+        (
+            vec!["--key", "product=testdata/keys/other2048.pub.pem", long],
+            1,
+            "block 0 does not open",
+        ),
+        (
+            vec!["--key", key, "testdata/license/bad-padding-type2.lic"],
+            1,
+            "block 2 does not carry",
+        ),
+        (
+            vec!["--key", key, "--domain", "example.org", long],
+            1,
+            "not bound to this domain",
+        ),
+        (
+            vec!["--key", key, "--hardware-id", "HW-9", long],
+            1,
+            "hardware id",
+        ),
+        (vec!["--key", key, SEED], 1, "not strict standard base64"),
+        (
+            vec!["--key", "product=testdata/keys/rsa1024.pub.pem", long],
+            2,
+            "2048-bit minimum",
+        ),
+        (vec![long], 2, "--key"),
+    ] {
+        let mut full = vec!["license", "verify"];
+        full.extend(args);
+        let o = respsig(&full, None);
+        assert_eq!(o.status.code(), Some(code), "{full:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert!(stderr(&o).contains(message), "{full:?}: {}", stderr(&o));
+    }
+}

@@ -209,6 +209,69 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
     f.write_all(bytes).map_err(fail)
 }
 
+/// Verify a license file and print its JSON.
+#[derive(clap::Args, Debug)]
+pub struct LicenseVerifyArgs {
+    /// A public key: NAME=PATH (PEM or DER). Repeat for several keys; the
+    /// one that opens the file is used.
+    #[arg(long = "key", value_name = "NAME=PATH", required = true)]
+    keys: Vec<String>,
+    /// Require the license to be bound to this hardware id.
+    #[arg(long, value_name = "ID")]
+    hardware_id: Option<String>,
+    /// Require the license to be bound to this domain.
+    #[arg(long, value_name = "DOMAIN")]
+    domain: Option<String>,
+    /// Print the license indented instead of as the exact recovered bytes.
+    #[arg(long)]
+    pretty: bool,
+    /// Print nothing on standard error when the license verifies.
+    #[arg(long, short)]
+    quiet: bool,
+    /// The license file; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+}
+
+pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
+    let mut keyring = Keyring::new();
+    for arg in &args.keys {
+        let (name, path) = input::key_arg(arg)?;
+        let key = input::public_key(path, Hash::Sha256)?;
+        keyring
+            .add(name, key)
+            .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
+    }
+    let file = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let verified = keyring.verify_license(&file).map_err(refused)?;
+    let license: respsig::License = verified.deserialize().map_err(refused)?;
+    let mut check = respsig::LicenseCheck::new();
+    if let Some(id) = &args.hardware_id {
+        check = check.hardware_id(id);
+    }
+    if let Some(domain) = &args.domain {
+        check = check.domain(domain);
+    }
+    check.check(&license).map_err(refused)?;
+    let mut out = if args.pretty {
+        serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
+    } else {
+        verified.payload_bytes().to_vec()
+    };
+    out.push(b'\n');
+    write_stdout(&out)?;
+    if !args.quiet {
+        eprintln!(
+            "respsig: license {} verified: key `{}` (RSA-{}, sha256:{}), license key {}",
+            describe(&args.file),
+            verified.key_name(),
+            verified.key().bits(),
+            verified.key().fingerprint(),
+            license.license_key,
+        );
+    }
+    Ok(())
+}
+
 pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
     let mut out = String::new();
     for path in paths {

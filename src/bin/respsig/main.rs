@@ -70,11 +70,26 @@ enum Command {
         /// The envelope file; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
+    /// Offline license files (.lic).
+    License {
+        #[command(subcommand)]
+        command: LicenseCommand,
+    },
     /// Work with key files.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum LicenseCommand {
+    /// Verify a license file and print its JSON.
+    ///
+    /// Also checks expiry against this machine's clock, and the binding
+    /// when --hardware-id or --domain is given. Exits 0 with the license
+    /// JSON on standard output, 1 when the file is refused.
+    Verify(commands::LicenseVerifyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +157,9 @@ fn main() -> ExitCode {
         } => commands::keygen(bits, &out, &name, force),
         Command::Canonicalize { file } => commands::canonicalize(file),
         Command::Inspect { file } => commands::inspect(file),
+        Command::License {
+            command: LicenseCommand::Verify(args),
+        } => commands::license_verify(args),
         Command::Keys {
             command: KeysCommand::Fingerprint { paths },
         } => commands::fingerprint(&paths),
