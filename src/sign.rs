@@ -64,6 +64,20 @@ impl SigningKey {
         let pair = Active::sign_key(der, pkcs8)?;
         // The public half goes through the same policy as any public key.
         let public = PublicKey::from_pkcs1_der(Active::public_pkcs1_der(&pair))?;
+        // ring checks p, q and qInv at load but not the CRT exponents dP and
+        // dQ; a key with a wrong one loads and then can never sign (ring's
+        // check after signing refuses the faulty result). One signature
+        // here, verified, refuses such a key at load instead (found by the
+        // `key` fuzz target; inputs in fuzz/regressions/key/).
+        const PROBE: &[u8] = b"respsig: private key consistency check";
+        let consistent = Active::sign(&pair, Hash::Sha256, PROBE)
+            .is_some_and(|sig| public.verify_raw(PROBE, &sig));
+        if !consistent {
+            return Err(KeyProblem::PrivateKey {
+                reason: "inconsistent key: a test signature failed".to_owned(),
+            }
+            .into());
+        }
         Ok(SigningKey {
             pair: Arc::new(pair),
             public,

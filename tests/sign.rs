@@ -368,3 +368,27 @@ fn depth_limit_agrees_between_signing_and_verifying() {
         }
     );
 }
+
+/// A private key with a wrong CRT exponent (found by the `key` fuzz
+/// target) is refused at load, not at its first signature; a wrong `d`,
+/// which ring never uses, still signs correctly.
+#[test]
+fn inconsistent_private_keys_are_refused_at_load() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/key");
+    for file in ["rsa2048-bad-dP.der", "rsa2048-bad-dQ.der"] {
+        let der = std::fs::read(dir.join(file)).unwrap();
+        assert_eq!(
+            respsig::SigningKey::from_pkcs1_der(&der).err(),
+            Some(respsig::Error::KeyRejected(
+                respsig::KeyProblem::PrivateKey {
+                    reason: "inconsistent key: a test signature failed".into()
+                }
+            )),
+            "{file}"
+        );
+    }
+    let der = std::fs::read(dir.join("rsa2048-bad-d.der")).unwrap();
+    let key = respsig::SigningKey::from_pkcs1_der(&der).unwrap();
+    let sig = key.sign_bytes(b"msg").unwrap();
+    assert_eq!(key.public_key().verify_signature(b"msg", &sig), Ok(()));
+}
