@@ -183,8 +183,12 @@ fn php_round_trip(value: &Value) -> Value {
     match value {
         Value::Number(n) => match n.as_f64() {
             Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e17 => {
-                // Exact: an integral f64 below 1e17 fits i64.
-                Value::from(f as i64)
+                // PHP prints the shortest round-trip digits padded with
+                // zeros (as Rust's `Display` does) and reads that back as
+                // an integer: above 2^53 not always the float's exact value
+                // (9.0123456789012352e16 prints as 90123456789012350).
+                let digits = format!("{f}");
+                Value::from(digits.parse::<i64>().unwrap_or(f as i64))
             }
             _ => value.clone(),
         },
