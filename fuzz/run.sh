@@ -65,8 +65,11 @@ for t in "${targets[@]}"; do
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' <<<"$done_line")
   ft=$(sed -n 's/.* ft: \([0-9]*\) .*/\1/p' <<<"$done_line")
-  corpus=$(find "fuzz/corpus/$t" -type f | wc -l)
-  line="$t: executions=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus_files=$corpus"
+  corp=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$done_line")
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
+  files=$(find "fuzz/corpus/$t" -type f | wc -l)
+  line="$t: executions=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?}"
+  line="$line corpus_files=$files peak_rss_mb=${rss:-?}"
   if [ "$status" -ne 0 ]; then
     failed+=("$t")
     line="$line FAILED (exit $status)"
