@@ -185,60 +185,42 @@ fn has_negative_zero(value: &Value) -> bool {
 /// upper one; either is accepted here, `tests/canonical_php.rs` pins PHP's
 /// choice). Object members in the same order.
 fn reads_back_as(value: &Value, reread: &Value) -> bool {
-    let mut stack = vec![(value, reread)];
-    while let Some((a, b)) = stack.pop() {
-        match (a, b) {
-            (Value::Number(x), Value::Number(y)) => match x.as_f64() {
-                Some(f) if x.is_f64() && f.fract() == 0.0 && f.abs() < 1e17 => {
-                    let shortest = format!("{f:e}");
-                    let shortest = shortest.split('e').next().unwrap_or_default();
-                    let digits = shortest.bytes().filter(u8::is_ascii_digit).count();
-                    let Some(i) = y.as_i64() else {
-                        return false;
-                    };
-                    let significant = i.unsigned_abs().to_string();
-                    let significant = significant.trim_end_matches('0').len();
-                    if i as f64 != f || significant > digits {
-                        return false;
-                    }
-                }
-                _ => {
-                    if x != y {
-                        return false;
-                    }
-                }
-            },
-            (Value::Array(x), Value::Array(y)) => {
-                if x.len() != y.len() {
-                    return false;
-                }
-                stack.extend(x.iter().zip(y));
-            }
-            (Value::Object(x), Value::Object(y)) => {
-                if x.len() != y.len() || !x.keys().eq(y.keys()) {
-                    return false;
-                }
-                stack.extend(x.values().zip(y.values()));
-            }
-            (x, y) => {
-                if x != y {
-                    return false;
-                }
-            }
+    same_shape(value, reread, |x, y| match x.as_f64() {
+        Some(f) if x.is_f64() && f.fract() == 0.0 && f.abs() < 1e17 => {
+            let shortest = format!("{f:e}");
+            let shortest = shortest.split('e').next().unwrap_or_default();
+            let digits = shortest.bytes().filter(u8::is_ascii_digit).count();
+            let Some(i) = y.as_i64() else {
+                return false;
+            };
+            let significant = i.unsigned_abs().to_string();
+            let significant = significant.trim_end_matches('0').len();
+            i as f64 == f && significant <= digits
         }
-    }
-    true
+        _ => x == y,
+    })
 }
 
 /// Same JSON shape and strings, numbers compared as `f64` (serde_json reads
 /// `-0` as `-0.0` and large integers as `u64` where respsig, like PHP, has
 /// `0` and floats), object members in the same order.
 fn same_as_serde(ours: &Value, theirs: &Value) -> bool {
-    let mut stack = vec![(ours, theirs)];
+    same_shape(ours, theirs, |x, y| x.as_f64() == y.as_f64())
+}
+
+/// The same JSON tree (strings, literals, arrays, object members in the
+/// same order), numbers compared by `numbers`. Iterative: inputs can be 128
+/// levels deep.
+fn same_shape(
+    a: &Value,
+    b: &Value,
+    numbers: impl Fn(&serde_json::Number, &serde_json::Number) -> bool,
+) -> bool {
+    let mut stack = vec![(a, b)];
     while let Some((a, b)) = stack.pop() {
         match (a, b) {
             (Value::Number(x), Value::Number(y)) => {
-                if x.as_f64() != y.as_f64() {
+                if !numbers(x, y) {
                     return false;
                 }
             }

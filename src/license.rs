@@ -22,7 +22,6 @@ use serde::Deserialize;
 use crate::envelope::Limits;
 use crate::error::{Error, LicenseProblem};
 use crate::json;
-use crate::key::PublicKey;
 use crate::keyring::Keyring;
 use crate::verify::{self, Clock, SystemClock, Verified};
 
@@ -204,13 +203,15 @@ fn verify_license(keyring: &Keyring, file: &[u8], limits: &Limits) -> Result<Ver
                 continue;
             }
             sized = true;
+            let (n, e) = key.components();
+            let (n, e) = (BigUint::from_bytes_be(n), BigUint::from_bytes_be(e));
             // The first block decides whether this is the key.
-            let Ok(first) = open_block(key, &blocks[..k], 0) else {
+            let Ok(first) = open_block(&n, &e, &blocks[..k], 0) else {
                 continue;
             };
             let mut data = first;
             for (index, block) in blocks.chunks(k).enumerate().skip(1) {
-                data.extend_from_slice(&open_block(key, block, index)?);
+                data.extend_from_slice(&open_block(&n, &e, block, index)?);
             }
             let payload = json::parse_nested(&data, limits.depth_limit(), 0)
                 .map_err(|problem| Error::PayloadNotJson { problem })?;
@@ -228,15 +229,14 @@ fn verify_license(keyring: &Keyring, file: &[u8], limits: &Limits) -> Result<Ver
     Err(LicenseProblem::Padding { block: 0 }.into())
 }
 
-/// The public-key operation on one block, then the type-1 padding check.
-fn open_block(key: &PublicKey, block: &[u8], index: usize) -> Result<Vec<u8>, Error> {
-    let (n, e) = key.components();
-    let n = BigUint::from_bytes_be(n);
+/// The public-key operation (`n`, `e`) on one block, then the type-1
+/// padding check.
+fn open_block(n: &BigUint, e: &BigUint, block: &[u8], index: usize) -> Result<Vec<u8>, Error> {
     let c = BigUint::from_bytes_be(block);
-    if c >= n {
+    if c >= *n {
         return Err(LicenseProblem::BlockOutOfRange { block: index }.into());
     }
-    let m = c.modpow(&BigUint::from_bytes_be(e), &n).to_bytes_be();
+    let m = c.modpow(e, n).to_bytes_be();
     // `m` has lost its leading zero bytes; the padded block is k bytes.
     let k = block.len();
     if m.len() != k - 1 || m[0] != 0x01 {

@@ -60,15 +60,21 @@ pub struct VerifyArgs {
     file: Option<PathBuf>,
 }
 
-pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
+/// The public keys of `--key NAME=PATH` arguments, verifying with `hash`.
+fn keyring(keys: &[String], hash: Hash) -> Result<Keyring, Failure> {
     let mut keyring = Keyring::new();
-    for arg in &args.keys {
+    for arg in keys {
         let (name, path) = input::key_arg(arg)?;
-        let key = input::public_key(path, args.hash.into())?;
+        let key = input::public_key(path, hash)?;
         keyring
             .add(name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
     }
+    Ok(keyring)
+}
+
+pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
+    let keyring = keyring(&args.keys, args.hash.into())?;
     let mut options = VerifyOptions::new().limits(Limits::new().max_input_bytes(args.max_bytes));
     if let Some(max_age) = args.max_age {
         options = options.freshness(Freshness::new(
@@ -233,14 +239,7 @@ pub struct LicenseVerifyArgs {
 }
 
 pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
-    let mut keyring = Keyring::new();
-    for arg in &args.keys {
-        let (name, path) = input::key_arg(arg)?;
-        let key = input::public_key(path, Hash::Sha256)?;
-        keyring
-            .add(name, key)
-            .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
-    }
+    let keyring = keyring(&args.keys, Hash::Sha256)?;
     let file = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
     let verified = keyring.verify_license(&file).map_err(refused)?;
     let license: respsig::License = verified.deserialize().map_err(refused)?;
