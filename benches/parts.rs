@@ -1,0 +1,242 @@
+//! The parts of an envelope check measured separately (issue 5): envelope
+//! parse, the canonical writer, base64 decode, end-to-end verify of the
+//! four seed envelopes and of a ~2 KB payload, sign at 2048 and 4096 bits,
+//! loading keys from PEM, and (feature `parallel`) batch verify. Every
+//! verify and sign group carries its raw ring baseline (and aws-lc-rs's
+//! with `--features aws-lc`) so the report shows ratios from one run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// `criterion_group!` defines an undocumented `pub fn`.
+#![allow(missing_docs)]
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use base64ct::{Base64, Encoding};
+use common::{
+    DEMO_KEY, ENVELOPE_2K_2048, ENVELOPE_2K_4096, Envelope, Key, PAYLOAD_2K, SEED_373, SEEDS,
+    Signing, read,
+};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use respsig::{Error, Keyring, Limits, PublicKey, SigningKey, canonical, dangerous};
+
+/// Envelope parse. Two ways: `respsig::dangerous::read` (the public,
+/// unverified parse: the same strict reader `verify` starts with), and
+/// `Keyring::verify` with a keyring that lacks the envelope's key name,
+/// which stops right after parsing with `UnknownKeyName`.
+fn parse(c: &mut Criterion) {
+    let seed = read(SEED_373);
+    let big = read(ENVELOPE_2K_2048);
+    let limits = Limits::default();
+    let other = Keyring::new()
+        .with("other", Key::from_pem_file(DEMO_KEY).public)
+        .unwrap();
+    for text in [&seed, &big] {
+        dangerous::read(text.as_bytes(), &limits).unwrap();
+        assert!(matches!(
+            other.verify(text),
+            Err(Error::UnknownKeyName { .. })
+        ));
+    }
+
+    let mut g = c.benchmark_group("parse");
+    for (name, text) in [("seed_373", &seed), ("envelope_2k", &big)] {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(format!("dangerous_read/{name}"), |b| {
+            b.iter(|| dangerous::read(black_box(text.as_bytes()), &limits))
+        });
+        g.bench_function(format!("verify_unknown_key/{name}"), |b| {
+            b.iter(|| other.verify(black_box(text.as_str())))
+        });
+    }
+    g.finish();
+}
+
+/// The canonical writer (`serde_json::Value` to PHP `json_encode` bytes),
+/// on the seed payload and on the ~2 KB payload with unicode and floats;
+/// each input is checked to be its own canonical form first.
+fn canonical_writer(c: &mut Criterion) {
+    let seed = Envelope::from_file(SEED_373).response;
+    let big_text = read(PAYLOAD_2K);
+    let big = canonical::read(big_text.as_bytes()).unwrap();
+    assert_eq!(canonical::to_vec(&big), big_text.as_bytes());
+    let seed_b64 = Envelope::from_file(SEED_373).signed;
+    assert_eq!(
+        Base64::decode_vec(std::str::from_utf8(&seed_b64).unwrap()).unwrap(),
+        canonical::to_vec(&seed)
+    );
+
+    let mut g = c.benchmark_group("canonical");
+    for (name, value) in [("seed_373", &seed), ("payload_2k", &big)] {
+        g.throughput(Throughput::Bytes(canonical::to_vec(value).len() as u64));
+        g.bench_function(format!("to_vec/{name}"), |b| {
+            b.iter(|| canonical::to_vec(black_box(value)))
+        });
+    }
+    g.throughput(Throughput::Bytes(big_text.len() as u64));
+    g.bench_function("canonicalize/payload_2k", |b| {
+        b.iter(|| canonical::canonicalize(black_box(big_text.as_bytes())))
+    });
+    g.finish();
+}
+
+/// Strict base64 decode with base64ct, as the crate decodes
+/// `response_base64` and `signature`.
+fn base64_decode(c: &mut Criterion) {
+    let seed = read(SEED_373);
+    let v: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    let sig = v["signature"].as_str().unwrap().to_owned();
+    let seed_payload = v["response_base64"].as_str().unwrap().to_owned();
+    let big: serde_json::Value = serde_json::from_str(&read(ENVELOPE_2K_2048)).unwrap();
+    let big_payload = big["response_base64"].as_str().unwrap().to_owned();
+
+    let mut g = c.benchmark_group("base64_decode");
+    for (name, text) in [
+        ("signature_2048", &sig),
+        ("payload_seed_373", &seed_payload),
+        ("payload_2k", &big_payload),
+    ] {
+        assert!(Base64::decode_vec(text).is_ok());
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| Base64::decode_vec(black_box(text.as_str())))
+        });
+    }
+    g.finish();
+}
+
+/// A verify group: the crate end to end and the raw baselines of the same
+/// bytes, for each envelope.
+fn verify_envelopes(c: &mut Criterion, group: &str, key: &str, envelopes: &[(&str, &str)]) {
+    let key = Key::from_pem_file(key);
+    let keyring = key.keyring();
+    #[cfg(feature = "aws-lc")]
+    let parsed = key.aws_lc();
+    let mut g = c.benchmark_group(group);
+    for &(name, path) in envelopes {
+        let env = Envelope::from_file(path);
+        env.check(&key, &keyring);
+        let text = env.text.as_str();
+        g.bench_function(format!("respsig/{name}"), |b| {
+            b.iter(|| keyring.verify(black_box(text)))
+        });
+        g.bench_function(format!("ring_raw/{name}"), |b| {
+            b.iter(|| key.ring_verify(black_box(&env.signed), black_box(&env.signature)))
+        });
+        #[cfg(feature = "aws-lc")]
+        g.bench_function(format!("aws_lc_raw/{name}"), |b| {
+            b.iter(|| parsed.verify_sig(black_box(&env.signed), black_box(&env.signature)))
+        });
+    }
+    g.finish();
+}
+
+/// The four seed envelopes under the demo key.
+fn verify_seeds(c: &mut Criterion) {
+    verify_envelopes(c, "verify_seeds", DEMO_KEY, &SEEDS);
+}
+
+/// The ~2 KB payload under RSA-2048 (the 4096-bit one is `verify_4096` in
+/// benches/verify.rs; it is measured here too so both sizes share a run).
+fn verify_2k(c: &mut Criterion) {
+    verify_envelopes(
+        c,
+        "verify_2k_2048",
+        "testdata/keys/rsa2048.pub.pem",
+        &[("payload_2k", ENVELOPE_2K_2048)],
+    );
+    verify_envelopes(
+        c,
+        "verify_2k_4096",
+        "testdata/keys/rsa4096.pub.pem",
+        &[("payload_2k", ENVELOPE_2K_4096)],
+    );
+}
+
+/// ring takes an RSA public key two ways; both re-derive the key's
+/// Montgomery constants on every call. Which is faster decides the
+/// `ring_raw` baseline (bare components).
+fn ring_key_forms(c: &mut Criterion) {
+    let key = Key::from_pem_file(DEMO_KEY);
+    let env = Envelope::from_file(SEED_373);
+    let unparsed = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        key.pkcs1_der.clone(),
+    );
+    assert!(unparsed.verify(&env.signed, &env.signature).is_ok());
+    assert!(key.ring_verify(&env.signed, &env.signature));
+    let mut g = c.benchmark_group("ring_key_forms");
+    g.bench_function("components", |b| {
+        b.iter(|| key.ring_verify(black_box(&env.signed), black_box(&env.signature)))
+    });
+    g.bench_function("unparsed_pkcs1_der", |b| {
+        b.iter(|| unparsed.verify(black_box(&env.signed), black_box(&env.signature)))
+    });
+    g.finish();
+}
+
+/// Sign: the crate (response value to envelope string) against ring's raw
+/// sign of the same base64 text; seed payload at 4096 bits, ~2 KB payload
+/// at 2048 and 4096 (seed at 2048 is `sign_2048` in benches/verify.rs).
+fn sign(c: &mut Criterion) {
+    let seed = Envelope::from_file(SEED_373).response;
+    let big = canonical::read(read(PAYLOAD_2K).as_bytes()).unwrap();
+    for (group, key, response) in [
+        ("sign_4096", "testdata/keys/rsa4096.pem", &seed),
+        ("sign_2k_2048", "testdata/keys/rsa2048.pem", &big),
+        ("sign_2k_4096", "testdata/keys/rsa4096.pem", &big),
+    ] {
+        let signing = Signing::from_pem_file(key);
+        let signed = signing.check(response);
+        let mut out = vec![0; signing.ring.public().modulus_len()];
+        let mut g = c.benchmark_group(group);
+        if group.ends_with("4096") {
+            g.sample_size(30);
+        }
+        g.bench_function("respsig", |b| {
+            b.iter(|| signing.key.sign_envelope("product", black_box(response)))
+        });
+        g.bench_function("ring_raw", |b| {
+            b.iter(|| signing.ring_sign(black_box(&signed), &mut out))
+        });
+        g.finish();
+    }
+}
+
+/// Loading keys from PEM: a public key into a keyring, and a private key
+/// (which the crate checks with one test signature at load).
+fn key_load(c: &mut Criterion) {
+    let mut g = c.benchmark_group("keyring_load");
+    for bits in [2048, 4096] {
+        let pem = read(&format!("testdata/keys/rsa{bits}.pub.pem"));
+        g.bench_function(format!("public_pem_{bits}"), |b| {
+            b.iter(|| {
+                let key = PublicKey::from_pem(black_box(&pem)).unwrap();
+                Keyring::new().with("product", key).unwrap()
+            })
+        });
+    }
+    let pem = read(DEMO_KEY);
+    g.bench_function("public_pem_demo", |b| {
+        b.iter(|| PublicKey::from_pem(black_box(&pem)))
+    });
+    let pem = read("testdata/keys/rsa2048.pem");
+    g.bench_function("signing_pem_2048", |b| {
+        b.iter(|| SigningKey::from_pem(black_box(&pem)))
+    });
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = parse, canonical_writer, base64_decode, verify_seeds, verify_2k, ring_key_forms, sign, key_load
+}
+criterion_main!(benches);
