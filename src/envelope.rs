@@ -6,6 +6,7 @@
 //! would keep the last one silently, and two readers disagreeing about
 //! which copy counts is how signature bypasses happen.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -85,7 +86,8 @@ impl Default for Limits {
     }
 }
 
-/// An envelope whose shape is right and whose content is unchecked.
+/// An envelope whose shape is right and whose content is unchecked, owned
+/// (for [`crate::dangerous`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope {
     /// The unsigned plain copy of the payload (an object).
@@ -96,6 +98,41 @@ pub(crate) struct Envelope {
     pub(crate) private_key_used: String,
     /// `None` when the member is absent.
     pub(crate) signature: Option<String>,
+}
+
+/// The same, borrowed from the input: what verification reads before the
+/// signature is checked. `response` is kept as its JSON text, fully checked
+/// (syntax, duplicates, depth, numbers) but not built into a `Value`.
+#[derive(Debug, Clone)]
+pub(crate) struct View<'a> {
+    /// The text of the unsigned plain copy of the payload (an object).
+    pub(crate) response: &'a str,
+    /// The signed text (owned only if the JSON string had escapes).
+    pub(crate) response_base64: Cow<'a, str>,
+    /// The key name the envelope claims.
+    pub(crate) private_key_used: Cow<'a, str>,
+    /// `None` when the member is absent.
+    pub(crate) signature: Option<Cow<'a, str>>,
+}
+
+impl View<'_> {
+    /// The owned form; `depth` is the limit the view was read under.
+    fn to_owned(&self, depth: usize) -> Result<Envelope, Error> {
+        // Read without error once already, in place: this cannot fail.
+        let response =
+            crate::json::parse_nested(self.response.as_bytes(), depth, 1).map_err(|problem| {
+                Error::Malformed {
+                    member: Member::Response,
+                    problem,
+                }
+            })?;
+        Ok(Envelope {
+            response,
+            response_base64: self.response_base64.clone().into_owned(),
+            private_key_used: self.private_key_used.clone().into_owned(),
+            signature: self.signature.clone().map(Cow::into_owned),
+        })
+    }
 }
 
 /// A syntax problem at the envelope's top level.
@@ -116,6 +153,12 @@ fn malformed(member: Member, problem: Problem) -> TopLevel {
 
 /// Reads an envelope, enforcing `limits`.
 pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Envelope, Error> {
+    view(input, limits)?.to_owned(limits.depth_limit())
+}
+
+/// Reads an envelope without copying it, enforcing `limits`: the same
+/// checks, in the same order, with the same errors as [`parse`].
+pub(crate) fn view<'a>(input: &'a [u8], limits: &Limits) -> Result<View<'a>, Error> {
     limits.check_len(input.len())?;
     let mut reader =
         Reader::new(input, limits.depth_limit()).map_err(|problem| Error::Malformed {
@@ -125,7 +168,7 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<Envelope, Error> {
     read(&mut reader).map_err(|TopLevel(e)| e)
 }
 
-fn read(reader: &mut Reader<'_>) -> Result<Envelope, TopLevel> {
+fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
     if !reader.next_is(b'{') {
         return Err(malformed(Member::Envelope, Problem::NotAnObject));
     }
@@ -134,31 +177,59 @@ fn read(reader: &mut Reader<'_>) -> Result<Envelope, TopLevel> {
     let mut response_base64 = None;
     let mut private_key_used = None;
     let mut signature = None;
-    let mut seen = HashSet::new();
+    // Members other than the four, to find their duplicates too (the four
+    // are duplicates when their slot is already filled).
+    let mut others: Vec<Cow<'a, str>> = Vec::new();
+    let mut others_set: Option<HashSet<Cow<'a, str>>> = None;
 
     reader.object_members(|reader, key| {
-        let member = match key.as_str() {
-            "response" => Some(Member::Response),
-            "response_base64" => Some(Member::ResponseBase64),
-            "private_key_used" => Some(Member::PrivateKeyUsed),
-            "signature" => Some(Member::Signature),
-            _ => None,
+        let member = match &*key {
+            "response" => Member::Response,
+            "response_base64" => Member::ResponseBase64,
+            "private_key_used" => Member::PrivateKeyUsed,
+            "signature" => Member::Signature,
+            _ => {
+                let seen = match &mut others_set {
+                    Some(set) => !set.insert(key),
+                    None if others.contains(&key) => true,
+                    None => {
+                        others.push(key);
+                        if others.len() > OTHERS_LINEAR {
+                            others_set = Some(others.drain(..).collect());
+                        }
+                        false
+                    }
+                };
+                if seen {
+                    return Err(malformed(Member::Envelope, Problem::Duplicate));
+                }
+                // Not one of ours: it must be valid JSON, and is ignored.
+                reader.skip(1)?;
+                return Ok(());
+            }
         };
-        if !seen.insert(key) {
-            return Err(malformed(
-                member.unwrap_or(Member::Envelope),
-                Problem::Duplicate,
-            ));
+        let filled = match member {
+            Member::Response => response.is_some(),
+            Member::ResponseBase64 => response_base64.is_some(),
+            Member::PrivateKeyUsed => private_key_used.is_some(),
+            _ => signature.is_some(),
+        };
+        if filled {
+            return Err(malformed(member, Problem::Duplicate));
         }
-        let Some(member) = member else {
-            // Not one of ours: it must be valid JSON, and is ignored.
-            reader.value(1)?;
-            return Ok(());
+        reader.skip_ws();
+        let start = reader.position();
+        let first = reader.next_is(b'"');
+        let text = if first {
+            Some(reader.string().map_err(|p| malformed(member, p))?)
+        } else {
+            reader.skip(1).map_err(|p| malformed(member, p))?;
+            None
         };
-        let value = reader.value(1).map_err(|p| malformed(member, p))?;
         let slot = match member {
             Member::Response => {
-                if !value.is_object() {
+                let value = reader.since(start);
+                if !value.starts_with('{') {
                     return Err(malformed(member, Problem::NotAnObject));
                 }
                 response = Some(value);
@@ -168,15 +239,15 @@ fn read(reader: &mut Reader<'_>) -> Result<Envelope, TopLevel> {
             Member::PrivateKeyUsed => &mut private_key_used,
             _ => &mut signature,
         };
-        match value {
-            Value::String(text) => *slot = Some(text),
-            _ => return Err(malformed(member, Problem::NotAString)),
+        match text {
+            Some(text) => *slot = Some(text),
+            None => return Err(malformed(member, Problem::NotAString)),
         }
         Ok(())
     })?;
     reader.end()?;
 
-    Ok(Envelope {
+    Ok(View {
         response: response.ok_or(malformed(Member::Response, Problem::Missing))?,
         response_base64: response_base64
             .ok_or(malformed(Member::ResponseBase64, Problem::Missing))?,
@@ -185,6 +256,9 @@ fn read(reader: &mut Reader<'_>) -> Result<Envelope, TopLevel> {
         signature,
     })
 }
+
+/// The most unknown top-level members searched linearly for duplicates.
+const OTHERS_LINEAR: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -203,6 +277,29 @@ mod tests {
         assert_eq!(env.response_base64, "eyJjb2RlIjoxfQ==");
         assert_eq!(env.private_key_used, "product");
         assert_eq!(env.signature.as_deref(), Some("AA=="));
+    }
+
+    #[test]
+    fn the_view_borrows() {
+        let escaped = OK.replace("product", "pro\\u0064uct");
+        let view = view(escaped.as_bytes(), &Limits::new()).unwrap();
+        assert_eq!(view.response, r#"{"code":1}"#);
+        assert!(matches!(
+            view.response_base64,
+            Cow::Borrowed("eyJjb2RlIjoxfQ==")
+        ));
+        assert!(matches!(view.private_key_used, Cow::Owned(ref s) if s == "product"));
+        let unknown = OK.replace('}', r#","x":[1,{"y":2}],"z":{}}"#);
+        assert!(super::view(unknown.as_bytes(), &Limits::new()).is_ok());
+        let many: String = (0..40).map(|i| format!(",\"x{i}\":{i}")).collect();
+        let dup = format!("{}{many},\"x7\":0}}", &OK[..OK.len() - 1]);
+        assert_eq!(
+            err(&dup),
+            Error::Malformed {
+                member: Member::Envelope,
+                problem: Problem::Duplicate
+            }
+        );
     }
 
     #[test]

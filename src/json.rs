@@ -15,6 +15,9 @@
 //!
 //! Its output is a `serde_json::Value` with member order kept.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use serde_json::{Map, Number, Value};
 
 use crate::error::{Problem, Snippet};
@@ -57,6 +60,167 @@ pub(crate) fn depth(value: &Value) -> usize {
     deepest
 }
 
+/// Whether `text`, a JSON value already read without error by
+/// [`Reader::skip`] (so its keys are unique), is the same JSON value as
+/// `expected`: objects compare as maps (order aside), numbers by PHP kind
+/// and value, strings exactly, as `Value`'s `==` would after reading `text`
+/// with [`Reader::value`]. Nothing is built; no recursion.
+pub(crate) fn same_value(text: &str, expected: &Value) -> bool {
+    Reader::from_text(text, DEPTH_CEILING).same(expected)
+}
+
+/// How many bytes at the start of `bytes` can stand in a JSON string as
+/// they are: none is `"`, `\\` or a control character. Eight bytes at a
+/// time while none is (strings are most of an envelope: the signature and
+/// the signed base64).
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether some byte of `x` is below `n` (exact as a yes/no answer).
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
+    let mut words = bytes.chunks_exact(8);
+    let mut skipped = 0;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_ne_bytes(w);
+        if below(w, 0x20) || below(w ^ (ONES * 0x22), 1) || below(w ^ (ONES * 0x5c), 1) {
+            break;
+        }
+        skipped += 8;
+    }
+    let rest = &bytes[skipped..];
+    skipped
+        + rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len())
+}
+
+/// What [`Reader::read`] does with what it reads.
+trait Sink<'a> {
+    type Value;
+    type Array;
+    type Object;
+    fn array(&mut self) -> Self::Array;
+    fn push(&mut self, array: &mut Self::Array, value: Self::Value);
+    fn end_array(&mut self, array: Self::Array) -> Self::Value;
+    fn object(&mut self) -> Self::Object;
+    /// Whether `key` was already read in this object.
+    fn contains(&self, object: &Self::Object, key: &str) -> bool;
+    fn insert(&mut self, object: &mut Self::Object, key: Cow<'a, str>, value: Self::Value);
+    fn end_object(&mut self, object: Self::Object) -> Self::Value;
+    fn string(&mut self, s: Cow<'a, str>) -> Self::Value;
+    fn number(&mut self, n: Number) -> Self::Value;
+    fn bool(&mut self, b: bool) -> Self::Value;
+    fn null(&mut self) -> Self::Value;
+}
+
+/// Builds a `serde_json::Value`, member order kept.
+struct Build;
+
+impl<'a> Sink<'a> for Build {
+    type Value = Value;
+    type Array = Vec<Value>;
+    type Object = Map<String, Value>;
+    fn array(&mut self) -> Vec<Value> {
+        Vec::new()
+    }
+    fn push(&mut self, array: &mut Vec<Value>, value: Value) {
+        array.push(value);
+    }
+    fn end_array(&mut self, array: Vec<Value>) -> Value {
+        Value::Array(array)
+    }
+    fn object(&mut self) -> Map<String, Value> {
+        Map::new()
+    }
+    fn contains(&self, object: &Map<String, Value>, key: &str) -> bool {
+        object.contains_key(key)
+    }
+    fn insert(&mut self, object: &mut Map<String, Value>, key: Cow<'a, str>, value: Value) {
+        object.insert(key.into_owned(), value);
+    }
+    fn end_object(&mut self, object: Map<String, Value>) -> Value {
+        Value::Object(object)
+    }
+    fn string(&mut self, s: Cow<'a, str>) -> Value {
+        Value::String(s.into_owned())
+    }
+    fn number(&mut self, n: Number) -> Value {
+        Value::Number(n)
+    }
+    fn bool(&mut self, b: bool) -> Value {
+        Value::Bool(b)
+    }
+    fn null(&mut self) -> Value {
+        Value::Null
+    }
+}
+
+/// Builds nothing; keeps the keys of the open objects, to find duplicates.
+#[derive(Default)]
+struct Check<'a> {
+    /// The keys of every open object still searched linearly, innermost
+    /// last.
+    keys: Vec<Cow<'a, str>>,
+}
+
+/// An open object under [`Check`].
+struct CheckedObject<'a> {
+    /// Where this object's keys start in [`Check::keys`].
+    start: usize,
+    /// Past [`Check::LINEAR`] keys, a hash set (so a million keys cost
+    /// linear time, not quadratic).
+    set: Option<HashSet<Cow<'a, str>>>,
+}
+
+impl Check<'_> {
+    /// The most keys of one object searched linearly.
+    const LINEAR: usize = 16;
+}
+
+impl<'a> Sink<'a> for Check<'a> {
+    type Value = ();
+    type Array = ();
+    type Object = CheckedObject<'a>;
+    fn array(&mut self) {}
+    fn push(&mut self, _: &mut (), _: ()) {}
+    fn end_array(&mut self, _: ()) {}
+    fn object(&mut self) -> CheckedObject<'a> {
+        CheckedObject {
+            start: self.keys.len(),
+            set: None,
+        }
+    }
+    fn contains(&self, object: &CheckedObject<'a>, key: &str) -> bool {
+        match &object.set {
+            Some(set) => set.contains(key),
+            None => self.keys[object.start..].iter().any(|k| k == key),
+        }
+    }
+    fn insert(&mut self, object: &mut CheckedObject<'a>, key: Cow<'a, str>, _: ()) {
+        match &mut object.set {
+            Some(set) => {
+                set.insert(key);
+            }
+            None => {
+                self.keys.push(key);
+                if self.keys.len() - object.start > Self::LINEAR {
+                    object.set = Some(self.keys.drain(object.start..).collect());
+                }
+            }
+        }
+    }
+    fn end_object(&mut self, object: CheckedObject<'a>) {
+        self.keys.truncate(object.start);
+    }
+    fn string(&mut self, _: Cow<'a, str>) {}
+    fn number(&mut self, _: Number) {}
+    fn bool(&mut self, _: bool) {}
+    fn null(&mut self) {}
+}
+
 /// A cursor over UTF-8 checked JSON text.
 pub(crate) struct Reader<'a> {
     text: &'a str,
@@ -78,6 +242,133 @@ impl<'a> Reader<'a> {
             pos: 0,
             max_depth: max_depth.min(DEPTH_CEILING),
         })
+    }
+
+    /// A reader over text already known to be UTF-8.
+    pub(crate) fn from_text(text: &'a str, max_depth: usize) -> Self {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            max_depth: max_depth.min(DEPTH_CEILING),
+        }
+    }
+
+    /// The input from byte `start` to the current position.
+    pub(crate) fn since(&self, start: usize) -> &'a str {
+        &self.text[start..self.pos]
+    }
+
+    /// The current byte offset.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// See [`same_value`].
+    fn same(&mut self, expected: &Value) -> bool {
+        /// A container being compared: what is left of the expected array,
+        /// or the expected object and how many of its keys were met.
+        enum Frame<'v> {
+            Array(std::slice::Iter<'v, Value>),
+            Object(&'v Map<String, Value>, usize),
+        }
+        let mut open: Vec<Frame<'_>> = Vec::new();
+        let mut expected = expected;
+        'value: loop {
+            self.skip_ws();
+            let same = match self.peek() {
+                Some(b'[') => {
+                    let Value::Array(items) = expected else {
+                        return false;
+                    };
+                    self.pos += 1;
+                    if self.next_is(b']') {
+                        self.pos += 1;
+                        items.is_empty()
+                    } else {
+                        let mut rest = items.iter();
+                        let Some(first) = rest.next() else {
+                            return false;
+                        };
+                        open.push(Frame::Array(rest));
+                        expected = first;
+                        continue 'value;
+                    }
+                }
+                Some(b'{') => {
+                    let Value::Object(map) = expected else {
+                        return false;
+                    };
+                    self.pos += 1;
+                    if self.next_is(b'}') {
+                        self.pos += 1;
+                        map.is_empty()
+                    } else {
+                        let Some(first) = self.member_key().ok().and_then(|k| map.get(&*k)) else {
+                            return false;
+                        };
+                        open.push(Frame::Object(map, 1));
+                        expected = first;
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => match (self.string(), expected) {
+                    (Ok(s), Value::String(e)) => *s == **e,
+                    _ => false,
+                },
+                Some(b't') => self.literal("true").is_ok() && *expected == Value::Bool(true),
+                Some(b'f') => self.literal("false").is_ok() && *expected == Value::Bool(false),
+                Some(b'n') => self.literal("null").is_ok() && expected.is_null(),
+                Some(b'-' | b'0'..=b'9') => match (self.number(), expected) {
+                    (Ok(n), Value::Number(e)) => n == *e,
+                    _ => false,
+                },
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
+            loop {
+                self.skip_ws();
+                match open.last_mut() {
+                    None => return self.peek().is_none(),
+                    Some(Frame::Array(rest)) => match self.peek() {
+                        Some(b',') => {
+                            self.pos += 1;
+                            let Some(next) = rest.next() else {
+                                return false;
+                            };
+                            expected = next;
+                            continue 'value;
+                        }
+                        Some(b']') if rest.len() == 0 => {
+                            self.pos += 1;
+                            open.pop();
+                        }
+                        _ => return false,
+                    },
+                    Some(Frame::Object(map, met)) => match (self.peek(), *map) {
+                        (Some(b','), map) => {
+                            self.pos += 1;
+                            let Some(next) = self.member_key().ok().and_then(|k| map.get(&*k))
+                            else {
+                                return false;
+                            };
+                            *met += 1;
+                            expected = next;
+                            continue 'value;
+                        }
+                        // The keys are unique: as many as the expected
+                        // object's, all found in it, means the same keys.
+                        (Some(b'}'), map) if *met == map.len() => {
+                            self.pos += 1;
+                            open.pop();
+                        }
+                        _ => return false,
+                    },
+                }
+            }
+        }
     }
 
     fn syntax(&self, expected: &'static str) -> Problem {
@@ -122,50 +413,72 @@ impl<'a> Reader<'a> {
         self.peek() == Some(byte)
     }
 
-    /// Reads a value; `depth` is the number of containers already open
-    /// around it.
+    /// Reads a value into a `serde_json::Value`; `depth` is the number of
+    /// containers already open around it.
+    pub(crate) fn value(&mut self, depth: usize) -> Result<Value, Problem> {
+        self.read(depth, &mut Build)
+    }
+
+    /// Reads a value with every check [`value`](Self::value) makes, in the
+    /// same order and with the same errors, but builds nothing: strings
+    /// without escapes stay borrowed and only object keys are kept (to find
+    /// duplicates).
+    pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Problem> {
+        self.read(depth, &mut Check::default())
+    }
+
+    /// The one reading loop behind [`value`](Self::value) and
+    /// [`skip`](Self::skip), so both refuse exactly the same inputs.
     ///
     /// Iterative, with an explicit stack of the containers being built, so
     /// no nesting depth can overflow the call stack whatever limit the
     /// caller sets; the limit is checked before each container is opened.
-    pub(crate) fn value(&mut self, depth: usize) -> Result<Value, Problem> {
+    fn read<S: Sink<'a>>(&mut self, depth: usize, sink: &mut S) -> Result<S::Value, Problem> {
         /// A container being read, with the key of the member being read.
-        enum Open {
-            Array(Vec<Value>),
-            Object(Map<String, Value>, String),
+        enum Open<'a, S: Sink<'a>> {
+            Array(S::Array),
+            Object(S::Object, Cow<'a, str>),
         }
-        let mut open: Vec<Open> = Vec::new();
+        let mut open: Vec<Open<'a, S>> = Vec::new();
         'value: loop {
             self.skip_ws();
             let mut value = match self.peek() {
                 Some(b'[') => {
                     self.enter(depth + open.len())?;
                     self.pos += 1;
+                    let array = sink.array();
                     if self.next_is(b']') {
                         self.pos += 1;
-                        Value::Array(Vec::new())
+                        sink.end_array(array)
                     } else {
-                        open.push(Open::Array(Vec::new()));
+                        open.push(Open::Array(array));
                         continue 'value;
                     }
                 }
                 Some(b'{') => {
                     self.enter(depth + open.len())?;
                     self.pos += 1;
+                    let object = sink.object();
                     if self.next_is(b'}') {
                         self.pos += 1;
-                        Value::Object(Map::new())
+                        sink.end_object(object)
                     } else {
                         let key = self.member_key()?;
-                        open.push(Open::Object(Map::new(), key));
+                        open.push(Open::Object(object, key));
                         continue 'value;
                     }
                 }
-                Some(b'"') => Value::String(self.string()?),
-                Some(b't') => self.literal("true", Value::Bool(true))?,
-                Some(b'f') => self.literal("false", Value::Bool(false))?,
-                Some(b'n') => self.literal("null", Value::Null)?,
-                Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+                Some(b'"') => {
+                    let s = self.string()?;
+                    sink.string(s)
+                }
+                Some(b't') => self.literal("true").map(|()| sink.bool(true))?,
+                Some(b'f') => self.literal("false").map(|()| sink.bool(false))?,
+                Some(b'n') => self.literal("null").map(|()| sink.null())?,
+                Some(b'-' | b'0'..=b'9') => {
+                    let n = self.number()?;
+                    sink.number(n)
+                }
                 _ => return Err(self.syntax("a JSON value")),
             };
             // A value is complete: add it to its container, and close every
@@ -174,7 +487,7 @@ impl<'a> Reader<'a> {
                 match open.pop() {
                     None => return Ok(value),
                     Some(Open::Array(mut items)) => {
-                        items.push(value);
+                        sink.push(&mut items, value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -184,19 +497,19 @@ impl<'a> Reader<'a> {
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                value = Value::Array(items);
+                                value = sink.end_array(items);
                             }
                             _ => return Err(self.syntax("`,` or `]`")),
                         }
                     }
                     Some(Open::Object(mut map, key)) => {
-                        map.insert(key, value);
+                        sink.insert(&mut map, key, value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
                                 let key = self.member_key()?;
-                                if map.contains_key(key.as_str()) {
+                                if sink.contains(&map, &key) {
                                     return Err(Problem::DuplicateKey {
                                         key: Snippet::new(&key),
                                     });
@@ -206,7 +519,7 @@ impl<'a> Reader<'a> {
                             }
                             Some(b'}') => {
                                 self.pos += 1;
-                                value = Value::Object(map);
+                                value = sink.end_object(map);
                             }
                             _ => return Err(self.syntax("`,` or `}`")),
                         }
@@ -227,7 +540,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `"key" :`.
-    fn member_key(&mut self) -> Result<String, Problem> {
+    fn member_key(&mut self) -> Result<Cow<'a, str>, Problem> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
             return Err(self.syntax("a string key"));
@@ -242,7 +555,7 @@ impl<'a> Reader<'a> {
     /// decides about duplicates. The caller has checked the depth.
     pub(crate) fn object_members<E: From<Problem>>(
         &mut self,
-        mut member: impl FnMut(&mut Self, String) -> Result<(), E>,
+        mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), E>,
     ) -> Result<(), E> {
         self.eat(b'{', "`{`")?;
         if self.next_is(b'}') {
@@ -264,10 +577,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, Problem> {
+    fn literal(&mut self, word: &'static str) -> Result<(), Problem> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
-            Ok(value)
+            Ok(())
         } else {
             Err(self.syntax(word))
         }
@@ -325,10 +638,24 @@ impl<'a> Reader<'a> {
         Number::from_f64(float).ok_or(Problem::NumberOutOfRange { offset: start })
     }
 
-    /// Reads a string literal, the reader at its opening quote.
-    pub(crate) fn string(&mut self) -> Result<String, Problem> {
+    /// Reads a string literal, the reader at its opening quote. Borrowed
+    /// from the input unless it has escapes.
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, Problem> {
         self.pos += 1;
-        let mut out = String::new();
+        let start = self.pos;
+        // The common case: no escape, one slice of the input.
+        self.pos = start + plain_run(&self.bytes[start..]);
+        match self.peek() {
+            None => return Err(self.syntax("`\"` closing the string")),
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
+            }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.syntax("no raw control character")),
+        }
+        let mut out = String::from(&self.text[start..self.pos]);
         let mut run = self.pos;
         loop {
             match self.peek() {
@@ -336,7 +663,7 @@ impl<'a> Reader<'a> {
                 Some(b'"') => {
                     out.push_str(&self.text[run..self.pos]);
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     out.push_str(&self.text[run..self.pos]);
@@ -559,6 +886,89 @@ mod tests {
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["z", "a"]);
         assert_eq!(v["z"], "😀/\n");
+    }
+
+    /// `skip` refuses exactly what `value` refuses, with the same error.
+    #[test]
+    fn skip_agrees_with_value() {
+        let many: String = (0..40).map(|i| format!("\"k{i}\":{i},")).collect();
+        let inputs = [
+            r#"{"a":1,"b":{"c":1,"c":2}}"#.to_owned(),
+            r#"{"a":1,"\u0061":2}"#.to_owned(),
+            r#"{"a":[1,{"b":2,"b":3}],"b":1}"#.to_owned(),
+            r#"{"a":{"x":1},"b":{"x":1},"a":2}"#.to_owned(),
+            format!("{{{many}\"k39\":0}}"),
+            format!("{{{many}\"k40\":0}}"),
+            format!("{{{many}\"k3\":0}}"),
+            "[[[[1]]]]".to_owned(),
+            "1e400".to_owned(),
+            "[\"\\ud800\"]".to_owned(),
+            "{\"a\":tru}".to_owned(),
+            "{\"a\" 1}".to_owned(),
+            r#"{"a":"x\/y","b":[true,false,null,-0,1.5e3]}"#.to_owned(),
+        ];
+        for text in &inputs {
+            for depth in [3, 128] {
+                let built = Reader::new(text.as_bytes(), depth).and_then(|mut r| {
+                    let v = r.value(0)?;
+                    r.end()?;
+                    Ok(v)
+                });
+                let checked = Reader::new(text.as_bytes(), depth).and_then(|mut r| {
+                    r.skip(0)?;
+                    r.end()
+                });
+                assert_eq!(built.map(|_| ()), checked, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn same_value_is_value_equality() {
+        let cases = [
+            (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, true),
+            (r#"{"a":1}"#, r#"{"a":1.0}"#, false),
+            (r#"{"a":-0}"#, r#"{"a":0}"#, true),
+            (r#"{"a":"\/"}"#, r#"{"a":"/"}"#, true),
+            (r#"{"a":1}"#, r#"{"a":1,"b":2}"#, false),
+            (r#"{"a":1,"b":2}"#, r#"{"a":1}"#, false),
+            (r#"{"a":[1]}"#, r#"{"a":[1,2]}"#, false),
+            (r#"{"a":[1,2]}"#, r#"{"a":[1]}"#, false),
+            (r#"{"a":[]}"#, r#"{"a":{}}"#, false),
+            (r#"{"a":{}}"#, r#"{"a":{}}"#, true),
+            (
+                r#"{"a":[{"b":null}],"c":true}"#,
+                r#"{"c":true,"a":[{"b":null}]}"#,
+                true,
+            ),
+            (r#"{"a":[{"b":null}]}"#, r#"{"a":[{"b":false}]}"#, false),
+            (r#"{"a":"x"}"#, r#"{"a":"y"}"#, false),
+            (r#"{"a":1e2}"#, r#"{"a":100.0}"#, true),
+            (r#"{"b":1}"#, r#"{"a":1}"#, false),
+        ];
+        for (text, other, same) in cases {
+            let expected = p(other).unwrap();
+            assert_eq!(p(text).unwrap() == expected, same, "{text} {other}");
+            assert_eq!(same_value(text, &expected), same, "{text} {other}");
+        }
+    }
+
+    #[test]
+    fn plain_runs() {
+        for len in 0..40 {
+            for stop in [b'"', b'\\', 0x00, 0x1f] {
+                for at in 0..=len {
+                    let mut bytes: Vec<u8> = (0..len).map(|i| b' ' + (i * 7 % 90) as u8).collect();
+                    bytes.retain(|&b| b != b'"' && b != b'\\');
+                    bytes.extend([0xc3, 0xa9, 0x7f, 0x20]);
+                    let at = at.min(bytes.len());
+                    bytes.insert(at, stop);
+                    assert_eq!(plain_run(&bytes), at, "{bytes:?}");
+                }
+            }
+            let clean = vec![b'a'; len];
+            assert_eq!(plain_run(&clean), len);
+        }
     }
 
     #[test]

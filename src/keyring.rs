@@ -76,7 +76,7 @@ impl Keyring {
     /// Verifies an envelope with the default options (1 MiB, depth 128, no
     /// freshness check). See [`verify_with`](Self::verify_with).
     pub fn verify(&self, envelope: impl AsRef<[u8]>) -> Result<Verified, Error> {
-        verify::verify(self, envelope.as_ref(), &VerifyOptions::default())
+        verify::verify(self, envelope.as_ref(), verify::default_options())
     }
 
     /// Verifies an envelope: shape, key name, signature over
