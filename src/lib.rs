@@ -15,6 +15,8 @@ mod key_response;
 pub mod keygen;
 mod keyring;
 mod license;
+#[cfg(feature = "license-writer")]
+mod license_writer;
 mod pem;
 mod response_code;
 mod sign;
@@ -28,6 +30,8 @@ pub use key::{Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
 pub use license::{Expiry, License, LicenseCheck};
+#[cfg(feature = "license-writer")]
+pub use license_writer::LicenseWriter;
 pub use response_code::ResponseCode;
 pub use sign::{Signer, SigningKey};
 pub use verify::{

@@ -373,3 +373,105 @@ fn license_verify_prints_the_license_or_refuses() {
         assert!(stderr(&o).contains(message), "{full:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
+    let key = "product=testdata/keys/rsa2048.pem";
+    // --exact: the file's bytes as they are; type-1 padding is
+    // deterministic, so the output is the OpenSSL-made file.
+    let o = respsig(
+        &[
+            "license",
+            "issue",
+            "--key",
+            key,
+            "--exact",
+            "testdata/license/openssl-2048-long.json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, common::bytes("license/openssl-2048-long.lic"));
+    assert!(
+        stderr(&o).contains("5 block(s) under key `product` (RSA-2048, sha256:"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Without --exact the object is written in canonical form; from
+    // standard input, choosing one of two keys by name.
+    let pretty = b"{\n  \"license_key\": \"LIC-CLI\",\n  \"expires_at\": \"2035-01-01\",\n  \"path\": \"a/b\"\n}\n";
+    let o = respsig(
+        &[
+            "license",
+            "issue",
+            "--key",
+            "global=testdata/keys/other2048.pem",
+            "--key",
+            key,
+            "--name",
+            "product",
+            "-q",
+        ],
+        Some(pretty),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty());
+    let v = respsig(
+        &[
+            "license",
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "-q",
+        ],
+        Some(&o.stdout),
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    assert_eq!(
+        v.stdout,
+        b"{\"license_key\":\"LIC-CLI\",\"expires_at\":\"2035-01-01\",\"path\":\"a\\/b\"}\n"
+    );
+
+    for (args, stdin, code, message) in [
+        (vec!["--key", key], &b"[1,2]"[..], 1, "not a JSON object"),
+        (
+            vec!["--key", key],
+            &b"{\"a\":"[..],
+            1,
+            "invalid JSON at byte 5",
+        ),
+        (
+            vec!["--key", "product=testdata/keys/rsa2048.pub.pem"],
+            &b"{}"[..],
+            2,
+            "PUBLIC KEY",
+        ),
+        (
+            vec!["--key", "product=testdata/keys/rsa1024.pem"],
+            &b"{}"[..],
+            2,
+            "rsa1024.pem",
+        ),
+        (
+            vec!["--key", key, "--key", "global=testdata/keys/other2048.pem"],
+            &b"{}"[..],
+            2,
+            "--name",
+        ),
+        (
+            vec!["--key", key, "--name", "global"],
+            &b"{}"[..],
+            2,
+            "no --key was given under that name",
+        ),
+        (vec![], &b"{}"[..], 2, "--key"),
+    ] {
+        let mut full = vec!["license", "issue"];
+        full.extend(args);
+        let o = respsig(&full, Some(stdin));
+        assert_eq!(o.status.code(), Some(code), "{full:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert!(stderr(&o).contains(message), "{full:?}: {}", stderr(&o));
+    }
+}

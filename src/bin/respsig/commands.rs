@@ -271,6 +271,78 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Write a license file for a JSON object.
+#[derive(clap::Args, Debug)]
+pub struct LicenseIssueArgs {
+    /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1). Repeat to
+    /// give several and choose one with --name.
+    #[arg(long = "key", value_name = "NAME=PATH", required = true)]
+    keys: Vec<String>,
+    /// Which key writes the file. May be left out when only one key is
+    /// given. (The name is not written into the file.)
+    #[arg(long)]
+    name: Option<String>,
+    /// Write the file's bytes exactly as they are instead of their
+    /// canonical form (they must still be one JSON object).
+    #[arg(long)]
+    exact: bool,
+    /// Print nothing on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+    /// The license object (JSON); `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+}
+
+pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
+    let mut chosen = None;
+    let mut names = Vec::new();
+    for arg in &args.keys {
+        let (key_name, path) = input::key_arg(arg)?;
+        if names.iter().any(|n| n == key_name) {
+            return Err(Failure::Usage(format!(
+                "--key {arg}: a key named `{key_name}` was already given"
+            )));
+        }
+        names.push(key_name.to_owned());
+        if args.name.as_deref().is_none_or(|n| n == key_name) {
+            chosen = Some((key_name.to_owned(), input::license_writer(path)?));
+        }
+    }
+    let (name, writer) = match (chosen, &args.name) {
+        (Some(found), _) if args.name.is_some() || names.len() == 1 => found,
+        (_, Some(n)) => {
+            return Err(Failure::Usage(format!(
+                "--name {n}: no --key was given under that name"
+            )));
+        }
+        (_, None) => {
+            return Err(Failure::Usage(
+                "several keys given: say which one writes the license with --name NAME".into(),
+            ));
+        }
+    };
+    let text = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let mut file = if args.exact {
+        writer.write_json(&text)
+    } else {
+        canonical::read(&text).and_then(|license| writer.write(&license))
+    }
+    .map_err(refused)?;
+    file.push('\n');
+    write_stdout(file.as_bytes())?;
+    if !args.quiet {
+        let key = writer.public_key();
+        eprintln!(
+            "respsig: license for {} written: {} block(s) under key `{name}` (RSA-{}, sha256:{})",
+            describe(&args.file),
+            (file.len() - 1) / 4 * 3 / key.modulus_len(),
+            key.bits(),
+            key.fingerprint(),
+        );
+    }
+    Ok(())
+}
+
 pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
     let mut out = String::new();
     for path in paths {

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use respsig::{Hash, PublicKey, SigningKey};
+use respsig::{Hash, LicenseWriter, PublicKey, SigningKey};
 
 use crate::Failure;
 
@@ -104,17 +104,31 @@ pub fn public_key(path: &Path, hash: Hash) -> Result<PublicKey, Failure> {
 
 /// Loads a private key file (PEM or DER).
 pub fn signing_key(path: &Path, hash: Hash) -> Result<SigningKey, Failure> {
+    private_key(path, SigningKey::from_pem, SigningKey::from_der).map(|k| k.with_hash(hash))
+}
+
+/// Loads a private key file (PEM or DER) for writing license files.
+pub fn license_writer(path: &Path) -> Result<LicenseWriter, Failure> {
+    private_key(path, LicenseWriter::from_pem, LicenseWriter::from_der)
+}
+
+/// Reads a private key file into one zeroized buffer and loads it with
+/// `from_pem` or `from_der`.
+fn private_key<T>(
+    path: &Path,
+    from_pem: fn(&str) -> respsig::Result<T>,
+    from_der: fn(&[u8]) -> respsig::Result<T>,
+) -> Result<T, Failure> {
     let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
     let key = if is_pem(&bytes) {
         match std::str::from_utf8(&bytes) {
-            Ok(pem) => SigningKey::from_pem(pem),
+            Ok(pem) => from_pem(pem),
             Err(_) => Err(respsig::Error::KeyRejected(respsig::KeyProblem::Pem)),
         }
     } else {
-        SigningKey::from_der(&bytes)
+        from_der(&bytes)
     };
-    key.map(|k| k.with_hash(hash))
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+    key.map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
 
 /// Loads a public key file, or the public half of a private key file.

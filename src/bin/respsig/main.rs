@@ -90,6 +90,12 @@ enum LicenseCommand {
     /// when --hardware-id or --domain is given. Exits 0 with the license
     /// JSON on standard output, 1 when the file is refused.
     Verify(commands::LicenseVerifyArgs),
+    /// Write a license file for a JSON object, to standard output.
+    ///
+    /// The object is written in its canonical form (PHP json_encode, as the
+    /// server writes it) unless --exact is given. The file is read back with
+    /// the public key before it is printed.
+    Issue(commands::LicenseIssueArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -160,6 +166,9 @@ fn main() -> ExitCode {
         Command::License {
             command: LicenseCommand::Verify(args),
         } => commands::license_verify(args),
+        Command::License {
+            command: LicenseCommand::Issue(args),
+        } => commands::license_issue(args),
         Command::Keys {
             command: KeysCommand::Fingerprint { paths },
         } => commands::fingerprint(&paths),

@@ -1,0 +1,176 @@
+//! Writing offline license files (feature `license-writer`).
+//!
+//! A license file is standard base64 of RSA blocks: the license JSON cut
+//! into chunks of at most `k - 11` bytes (`k` = modulus bytes), each chunk
+//! given PKCS#1 v1.5 type-1 padding and put through the private-key
+//! operation. That is what PHP's `openssl_private_encrypt` and `openssl
+//! rsautl -sign` do, and because type-1 padding is deterministic the output
+//! is byte for byte theirs.
+//!
+//! # Constant-time story
+//!
+//! ring, which makes every envelope signature, has no raw private-key
+//! operation over caller-padded data, so this one operation goes through
+//! the rsa crate (`RsaPrivateKey::sign_with_rng` with an unprefixed PKCS#1
+//! v1.5 scheme). That path is **blinded** (a fresh random blinding factor
+//! from the operating system per block) and checks its result against the
+//! public key before returning it, but the rsa crate's big-integer
+//! arithmetic is not constant time: RUSTSEC-2023-0071 (the Marvin attack)
+//! applies to it. Blinding keeps the timing from revealing the key for a
+//! given input; the advisory's residual risk is an attacker who can make a
+//! server write many licenses for inputs they choose and time each one
+//! precisely. Write licenses where that timing is not observable (an
+//! offline tool, a queue, a job that does not answer per request), or not
+//! at all from an endpoint that answers attacker-chosen input immediately.
+//! `supply-chain/README.md` records this decision.
+//!
+//! Every file written is read back with the public key through
+//! [`Keyring::verify_license`] before it is returned, so the writer never
+//! hands out a file the reader refuses.
+
+use std::fmt;
+
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use serde_json::Value;
+
+use crate::envelope::Limits;
+use crate::error::{Error, KeyProblem, Problem};
+use crate::key::PublicKey;
+use crate::keyring::Keyring;
+use crate::sign::SigningKey;
+use crate::{canonical, json};
+
+/// Bytes of a block taken by the type-1 padding (`00 01`, at least eight
+/// `FF`, `00`).
+const PADDING: usize = 11;
+
+/// An RSA private key (2048 to 4096 bits) that writes offline license
+/// files.
+///
+/// ```
+/// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem")?;
+/// # let public = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem")?;
+/// use respsig::{Keyring, LicenseWriter, PublicKey};
+///
+/// let writer = LicenseWriter::from_pem(&pem)?;
+/// let license = serde_json::json!({
+///     "license_key": "LIC-2024-ABCD1234",
+///     "hardware_id": "HW-1234",
+///     "expires_at": "2035-12-31",
+/// });
+/// let file = writer.write(&license)?;
+///
+/// // A client reads it back with the public key only.
+/// let keyring = Keyring::new().with("product", PublicKey::from_pem(&public)?)?;
+/// let verified = keyring.verify_license(&file)?;
+/// assert_eq!(verified.payload(), &license);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct LicenseWriter {
+    key: RsaPrivateKey,
+    public: PublicKey,
+}
+
+impl LicenseWriter {
+    /// Loads a PEM private key: `BEGIN PRIVATE KEY` (PKCS#8) or
+    /// `BEGIN RSA PRIVATE KEY` (PKCS#1), under the same rules as
+    /// [`SigningKey::from_pem`] (2048 to 4096 bits, e = 65537 or more, a
+    /// consistent key).
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        // The signing key's loader applies the size and exponent policy and
+        // proves the key consistent; its label check is the same one.
+        let signing = SigningKey::from_pem(pem)?;
+        let (label, der) = crate::pem::decode(pem)?;
+        Self::finish(signing, &der, label == "PRIVATE KEY")
+    }
+
+    /// Loads a DER private key, PKCS#8 or PKCS#1.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let signing = SigningKey::from_der(der)?;
+        let pkcs8 = RsaPrivateKey::from_pkcs8_der(der).is_ok();
+        Self::finish(signing, der, pkcs8)
+    }
+
+    fn finish(signing: SigningKey, der: &[u8], pkcs8: bool) -> Result<Self, Error> {
+        let key = if pkcs8 {
+            RsaPrivateKey::from_pkcs8_der(der).ok()
+        } else {
+            RsaPrivateKey::from_pkcs1_der(der).ok()
+        };
+        // The error names no key material; the rsa crate's own message
+        // could quote the input.
+        let key = key.ok_or_else(|| KeyProblem::PrivateKey {
+            reason: "the rsa crate could not read this key".to_owned(),
+        })?;
+        let public = signing.public_key().clone();
+        Ok(LicenseWriter { key, public })
+    }
+
+    /// The public half: what a client needs to read the files.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Writes `license` (a JSON object) as a license file: the canonical
+    /// form of the value (PHP's `json_encode`, as the server writes it),
+    /// then the blocks, base64, no line breaks and no final newline.
+    pub fn write(&self, license: &Value) -> Result<String, Error> {
+        if !license.is_object() {
+            return Err(Error::PayloadNotJson {
+                problem: Problem::NotAnObject,
+            });
+        }
+        self.write_json(&canonical::to_vec(license))
+    }
+
+    /// Writes the exact bytes `json_text` as a license file. They must be a
+    /// JSON object the reader accepts (UTF-8, no duplicate members, within
+    /// the default depth); the file must fit the reader's default size
+    /// limit.
+    pub fn write_json(&self, json_text: &[u8]) -> Result<String, Error> {
+        use base64ct::{Base64, Encoding};
+
+        let limits = Limits::default();
+        let value = json::parse_nested(json_text, limits.depth_limit(), 0)
+            .map_err(|problem| Error::PayloadNotJson { problem })?;
+        if !value.is_object() {
+            return Err(Error::PayloadNotJson {
+                problem: Problem::NotAnObject,
+            });
+        }
+        let k = self.public.modulus_len();
+        // Refuse a file the reader would refuse as too large before doing
+        // any private-key work: blocks, then base64.
+        let blocks = json_text.len().div_ceil(k - PADDING);
+        limits.check_len((blocks * k).div_ceil(3) * 4)?;
+
+        let mut rng = rsa::rand_core::OsRng;
+        let mut out = Vec::with_capacity(blocks * k);
+        for chunk in json_text.chunks(k - PADDING) {
+            let block = self
+                .key
+                .sign_with_rng(&mut rng, Pkcs1v15Sign::new_unprefixed(), chunk)
+                .map_err(|_| Error::SigningFailed)?;
+            out.extend_from_slice(&block);
+        }
+        let file = Base64::encode_string(&out);
+
+        // Read it back as a client would; a fault anywhere above shows here.
+        let keyring = Keyring::new().with("license", self.public.clone())?;
+        let read = keyring.verify_license(&file)?;
+        if read.payload_bytes() != json_text {
+            return Err(Error::SigningFailed);
+        }
+        Ok(file)
+    }
+}
+
+impl fmt::Debug for LicenseWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LicenseWriter")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}

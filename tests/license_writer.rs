@@ -1,0 +1,321 @@
+//! The license writer (feature `license-writer`), checked against what the
+//! OpenSSL CLI and PHP wrote (`testdata/license/make.py`), and read back by
+//! PHP's `openssl_public_decrypt` and `openssl rsautl -verify`.
+#![cfg(feature = "license-writer")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use respsig::{
+    Error, KeyProblem, Keyring, LicenseProblem, LicenseWriter, Problem, PublicKey, canonical,
+};
+use serde_json::{Value, json};
+
+fn writer(rel: &str) -> LicenseWriter {
+    LicenseWriter::from_pem(&common::text(rel)).unwrap()
+}
+
+fn reader(pub_rel: &str) -> Keyring {
+    Keyring::new()
+        .with("product", common::public(pub_rel))
+        .unwrap()
+}
+
+/// A license longer than `blocks` blocks of a `k`-byte key, with unicode,
+/// escapes and numbers of every kind the canonical writer handles.
+fn long_license(min_bytes: usize) -> Value {
+    let mut features = Vec::new();
+    let mut license = json!({
+        "license_key": "LIC-ROUND-TRIP",
+        "product_uuid": "8d3f2c4e-0b7a-4c1e-9f5d-2a6b8c0d1e3f",
+        "hardware_id": "HW-1234",
+        "domain": "example.com",
+        "expires_at": 2_082_758_399,
+        "licenseCheckInterval": 7,
+        "forceLicenseValidation": 30,
+        "customer": {"name": "Zoë Ünïcødé 株式会社 😀", "note": "a/b \"quoted\" \\ tab\t"},
+        "ratio": 0.1,
+        "big": 1e300,
+    });
+    let mut i = 0;
+    while canonical::to_vec(&license).len() < min_bytes {
+        features.push(json!(format!("feature-{i:04}")));
+        license["features"] = Value::Array(features.clone());
+        i += 1;
+    }
+    license
+}
+
+#[test]
+fn output_is_byte_for_byte_what_openssl_and_php_wrote() {
+    // Type-1 padding is deterministic, so for the same bytes and key the
+    // file must be identical to the ones OpenSSL and PHP made.
+    for (json, lic, key) in [
+        (
+            "license/openssl-2048.json",
+            "license/openssl-2048.lic",
+            "keys/rsa2048.pem",
+        ),
+        (
+            "license/openssl-2048-long.json",
+            "license/openssl-2048-long.lic",
+            "keys/rsa2048.pem",
+        ),
+        (
+            "license/openssl-2048-long.json",
+            "license/php-2048-long.lic",
+            "keys/rsa2048.pem",
+        ),
+        (
+            "license/openssl-4096-long.json",
+            "license/openssl-4096-long.lic",
+            "keys/rsa4096.pem",
+        ),
+    ] {
+        let file = writer(key).write_json(&common::bytes(json)).unwrap();
+        assert_eq!(
+            format!("{file}\n").as_bytes(),
+            common::bytes(lic).as_slice(),
+            "{lic}"
+        );
+    }
+    // PKCS#1 PEM and DER keys write the same file.
+    let json = common::bytes("license/openssl-2048-long.json");
+    let expected = writer("keys/rsa2048.pem").write_json(&json).unwrap();
+    for der in ["keys/rsa2048.der", "keys/rsa2048.rsa.der"] {
+        let w = LicenseWriter::from_der(&common::bytes(der)).unwrap();
+        assert_eq!(w.write_json(&json).unwrap(), expected, "{der}");
+    }
+    assert_eq!(
+        writer("keys/rsa2048.rsa.pem").write_json(&json).unwrap(),
+        expected
+    );
+}
+
+#[test]
+fn round_trips_at_2048_and_4096_bits_over_several_blocks() {
+    for (key, public, k) in [
+        ("keys/rsa2048.pem", "keys/rsa2048.pub.pem", 256),
+        ("keys/rsa4096.pem", "keys/rsa4096.pub.pem", 512),
+    ] {
+        let w = writer(key);
+        assert_eq!(w.public_key(), &common::public(public));
+        // One block exactly full, one byte over, and several blocks.
+        for size in [k - 11, k - 10, 4 * k] {
+            let license = long_license(size);
+            let bytes = canonical::to_vec(&license);
+            let file = w.write(&license).unwrap();
+            let blocks = bytes.len().div_ceil(k - 11);
+            assert_eq!(STANDARD.decode(&file).unwrap().len(), blocks * k);
+            let verified = reader(public).verify_license(&file).unwrap();
+            assert_eq!(verified.payload_bytes(), bytes.as_slice());
+            assert_eq!(verified.payload(), &license);
+            let parsed: respsig::License = verified.deserialize().unwrap();
+            assert_eq!(parsed.license_key, "LIC-ROUND-TRIP");
+        }
+        // A payload of exactly k - 11 bytes is one block.
+        let exact = format!("{{\"license_key\":\"{}\"}}", "x".repeat(k - 11 - 18));
+        assert_eq!(exact.len(), k - 11);
+        let file = w.write_json(exact.as_bytes()).unwrap();
+        assert_eq!(STANDARD.decode(&file).unwrap().len(), k);
+    }
+}
+
+/// PHP reads each block with `openssl_public_decrypt`, the way the official
+/// PHP SDK reads a license file.
+#[test]
+fn php_openssl_public_decrypt_reads_what_the_writer_wrote() {
+    let Some(php) = common::tool("php", "-v") else {
+        return;
+    };
+    const SCRIPT: &str = r#"
+$key = openssl_pkey_get_public(file_get_contents($argv[1]));
+$k = openssl_pkey_get_details($key)['bits'] / 8;
+$raw = base64_decode(stream_get_contents(STDIN), true);
+$out = '';
+foreach (str_split($raw, $k) as $block) {
+    if (!openssl_public_decrypt($block, $data, $key)) { fwrite(STDERR, "block refused\n"); exit(1); }
+    $out .= $data;
+}
+echo $out;
+"#;
+    for (key, public) in [
+        ("keys/rsa2048.pem", "keys/rsa2048.pub.pem"),
+        ("keys/rsa4096.pem", "keys/rsa4096.pub.pem"),
+    ] {
+        let license = long_license(1500);
+        let file = writer(key).write(&license).unwrap();
+        let mut child = Command::new(php)
+            .args(["-r", SCRIPT])
+            .arg(common::path(public))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(file.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{public}");
+        assert_eq!(out.stdout, canonical::to_vec(&license), "{public}");
+    }
+}
+
+/// `openssl rsautl -verify` (the public-key operation and type-1 unpadding)
+/// on each block.
+#[test]
+fn openssl_rsautl_verify_reads_each_block() {
+    let Some(openssl) = common::tool("openssl", "version") else {
+        return;
+    };
+    let license = long_license(1200);
+    let file = writer("keys/rsa4096.pem").write(&license).unwrap();
+    let raw = STANDARD.decode(&file).unwrap();
+    let mut recovered = Vec::new();
+    for block in raw.chunks(512) {
+        let mut child = Command::new(openssl)
+            .args(["rsautl", "-verify", "-pubin", "-inkey"])
+            .arg(common::path("keys/rsa4096.pub.pem"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(block).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        recovered.extend_from_slice(&out.stdout);
+    }
+    assert_eq!(recovered, canonical::to_vec(&license));
+}
+
+#[test]
+fn every_single_byte_change_of_a_written_file_is_refused_at_its_block() {
+    let file = writer("keys/rsa2048.pem")
+        .write(&long_license(600))
+        .unwrap();
+    let raw = STANDARD.decode(&file).unwrap();
+    assert_eq!(raw.len(), 3 * 256);
+    let ring = reader("keys/rsa2048.pub.pem");
+    for pos in 0..raw.len() {
+        for flip in [0x01u8, 0x80] {
+            let mut changed = raw.clone();
+            changed[pos] ^= flip;
+            let block = pos / 256;
+            let err = ring.verify_license(STANDARD.encode(&changed)).unwrap_err();
+            assert!(
+                err == Error::License(LicenseProblem::Padding { block })
+                    || err == Error::License(LicenseProblem::BlockOutOfRange { block }),
+                "byte {pos} ^ {flip:#x}: {err:?}"
+            );
+        }
+    }
+    // Each character of the text, replaced by another base64 character.
+    let text = file.as_bytes();
+    for pos in 0..text.len() {
+        let mut changed = text.to_vec();
+        changed[pos] = if text[pos] == b'A' { b'B' } else { b'A' };
+        let err = ring.verify_license(&changed).unwrap_err();
+        assert!(matches!(err, Error::License(_)), "char {pos}: {err:?}");
+    }
+}
+
+#[test]
+fn truncated_written_file_is_refused() {
+    let file = writer("keys/rsa2048.pem")
+        .write(&long_license(600))
+        .unwrap();
+    let raw = STANDARD.decode(&file).unwrap();
+    let ring = reader("keys/rsa2048.pub.pem");
+    // A whole block dropped from the end: the JSON is cut off.
+    let short = STANDARD.encode(&raw[..2 * 256]);
+    assert!(matches!(
+        ring.verify_license(short).unwrap_err(),
+        Error::PayloadNotJson { .. }
+    ));
+    // Cut inside a block.
+    let cut = STANDARD.encode(&raw[..2 * 256 + 100]);
+    assert_eq!(
+        ring.verify_license(cut).unwrap_err(),
+        Error::License(LicenseProblem::Length { len: 612 })
+    );
+}
+
+#[test]
+fn the_writer_refuses_what_the_reader_would_refuse() {
+    let w = writer("keys/rsa2048.pem");
+    assert_eq!(
+        w.write(&json!(["not", "an", "object"])).unwrap_err(),
+        Error::PayloadNotJson {
+            problem: Problem::NotAnObject
+        }
+    );
+    assert_eq!(
+        w.write_json(b"[1,2]").unwrap_err(),
+        Error::PayloadNotJson {
+            problem: Problem::NotAnObject
+        }
+    );
+    assert!(matches!(
+        w.write_json(b"{\"a\":1,\"a\":2}").unwrap_err(),
+        Error::PayloadNotJson {
+            problem: Problem::DuplicateKey { .. }
+        }
+    ));
+    assert!(matches!(
+        w.write_json(b"{\"a\":").unwrap_err(),
+        Error::PayloadNotJson { .. }
+    ));
+    assert!(matches!(
+        w.write_json(b"{\"a\":\"\xff\"}").unwrap_err(),
+        Error::PayloadNotJson { .. }
+    ));
+    // Too deep for the reader's default depth (128).
+    let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+    assert!(matches!(
+        w.write_json(deep.as_bytes()).unwrap_err(),
+        Error::PayloadNotJson {
+            problem: Problem::TooDeep { .. }
+        }
+    ));
+    // A file over the reader's 1 MiB limit is refused before any
+    // private-key work.
+    let big = format!("{{\"a\":\"{}\"}}", "x".repeat(800_000));
+    // 800,008 bytes: 3,266 blocks of 256 bytes, 1,114,796 base64 characters.
+    assert_eq!(
+        w.write_json(big.as_bytes()).unwrap_err(),
+        Error::TooLarge {
+            len: 1_114_796,
+            limit: 1 << 20
+        }
+    );
+}
+
+#[test]
+fn keys_load_under_the_signing_key_rules() {
+    // Too small: the same error as SigningKey gives.
+    let small = common::text("keys/rsa1024.pem");
+    assert_eq!(
+        LicenseWriter::from_pem(&small).unwrap_err(),
+        respsig::SigningKey::from_pem(&small).unwrap_err()
+    );
+    // A public key is not a private key.
+    assert!(matches!(
+        LicenseWriter::from_pem(&common::text("keys/rsa2048.pub.pem")).unwrap_err(),
+        Error::KeyRejected(KeyProblem::PemLabel { .. })
+    ));
+    assert!(LicenseWriter::from_der(b"\x30\x03\x02\x01\x00").is_err());
+    // Debug names the public key only.
+    let w = writer("keys/rsa2048.pem");
+    let debug = format!("{w:?}");
+    let public = PublicKey::from_pem(&common::text("keys/rsa2048.pub.pem")).unwrap();
+    assert_eq!(debug, format!("LicenseWriter {{ public: {public:?}, .. }}"));
+}
