@@ -1,8 +1,10 @@
-//! The RSA backend, kept private behind one small trait so that a second
-//! backend (e.g. aws-lc-rs) can be added without touching the rest of the
-//! crate. The envelope never reaches this layer: the algorithm is fixed
+//! The RSA backend, kept private behind one small trait: ring by default,
+//! aws-lc-rs with the `aws-lc` feature. Nothing else in the crate names
+//! either. The envelope never reaches this layer: the algorithm is fixed
 //! (RSASSA-PKCS1-v1_5) and the hash comes from the caller's key.
 
+#[cfg(feature = "aws-lc")]
+mod aws_lc;
 mod ring;
 
 use crate::error::KeyProblem;
@@ -33,4 +35,8 @@ pub(crate) trait Backend {
 }
 
 /// The backend in use.
+#[cfg(not(feature = "aws-lc"))]
 pub(crate) type Active = ring::Ring;
+/// The backend in use.
+#[cfg(feature = "aws-lc")]
+pub(crate) type Active = aws_lc::AwsLc;
