@@ -92,6 +92,50 @@ impl Keyring {
     }
 }
 
+impl Keyring {
+    /// Verifies many envelopes with the default options; the results come
+    /// back in input order, each exactly what [`verify`](Self::verify)
+    /// gives for that envelope. With the `parallel` feature the work is
+    /// spread over rayon's thread pool; without it, one after another.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// let keyring = respsig::Keyring::new().with("product", respsig::PublicKey::from_pem(&pem)?)?;
+    /// let good = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json")?;
+    /// let bad = good.replace("Product meta updated", "Product meta deleted");
+    /// let results = keyring.verify_batch(&[&good, &bad]);
+    /// assert_eq!(results[0].as_ref().map(|v| v.code()), Ok(Some(373)));
+    /// assert_eq!(results[1].as_ref().err(), Some(&respsig::Error::ContentMismatch));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_batch(
+        &self,
+        envelopes: &[impl AsRef<[u8]> + Sync],
+    ) -> Vec<Result<Verified, Error>> {
+        self.verify_batch_with(envelopes, verify::default_options())
+    }
+
+    /// [`verify_batch`](Self::verify_batch) with `options` for every
+    /// envelope.
+    pub fn verify_batch_with(
+        &self,
+        envelopes: &[impl AsRef<[u8]> + Sync],
+        options: &VerifyOptions,
+    ) -> Vec<Result<Verified, Error>> {
+        let one = |envelope: &_| verify::verify(self, AsRef::<[u8]>::as_ref(envelope), options);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            // An indexed parallel iterator collects in input order.
+            envelopes.par_iter().map(one).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            envelopes.iter().map(one).collect()
+        }
+    }
+}
+
 pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::InvalidKeyName {
