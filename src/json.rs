@@ -97,6 +97,56 @@ fn plain_run(bytes: &[u8]) -> usize {
             .unwrap_or(rest.len())
 }
 
+/// A stack whose first [`Stack::INLINE`] entries live inline: the open
+/// containers of a reader, which are few in any real document, cost no heap
+/// allocation until they are many.
+struct Stack<T> {
+    inline: [Option<T>; Stack::<()>::INLINE],
+    inline_len: usize,
+    spilled: Vec<T>,
+}
+
+impl<T> Stack<T> {
+    const INLINE: usize = 8;
+
+    fn new() -> Self {
+        Stack {
+            inline: std::array::from_fn(|_| None),
+            inline_len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.inline_len + self.spilled.len()
+    }
+
+    fn push(&mut self, item: T) {
+        match self.inline.get_mut(self.inline_len) {
+            Some(slot) if self.spilled.is_empty() => {
+                *slot = Some(item);
+                self.inline_len += 1;
+            }
+            _ => self.spilled.push(item),
+        }
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        if let Some(item) = self.spilled.pop() {
+            return Some(item);
+        }
+        self.inline_len = self.inline_len.checked_sub(1)?;
+        self.inline[self.inline_len].take()
+    }
+
+    fn last_mut(&mut self) -> Option<&mut T> {
+        match self.spilled.last_mut() {
+            Some(item) => Some(item),
+            None => self.inline[..self.inline_len].last_mut()?.as_mut(),
+        }
+    }
+}
+
 /// What [`Reader::read`] does with what it reads.
 trait Sink<'a> {
     type Value;
@@ -160,27 +210,23 @@ impl<'a> Sink<'a> for Build {
 
 /// Builds nothing; keeps the keys of the open objects, to find duplicates.
 #[derive(Default)]
-struct Check<'a> {
-    /// The keys of every open object still searched linearly, innermost
-    /// last.
-    keys: Vec<Cow<'a, str>>,
-}
+struct Check;
 
-/// An open object under [`Check`].
+/// An open object under [`Check`]: its keys, inline while they are few.
 struct CheckedObject<'a> {
-    /// Where this object's keys start in [`Check::keys`].
-    start: usize,
-    /// Past [`Check::LINEAR`] keys, a hash set (so a million keys cost
-    /// linear time, not quadratic).
+    inline: [Cow<'a, str>; CheckedObject::LINEAR],
+    len: usize,
+    /// Past [`CheckedObject::LINEAR`] keys, a hash set (so a million keys
+    /// cost linear time, not quadratic).
     set: Option<HashSet<Cow<'a, str>>>,
 }
 
-impl Check<'_> {
-    /// The most keys of one object searched linearly.
-    const LINEAR: usize = 16;
+impl CheckedObject<'_> {
+    /// The most keys of one object kept inline and searched linearly.
+    const LINEAR: usize = 8;
 }
 
-impl<'a> Sink<'a> for Check<'a> {
+impl<'a> Sink<'a> for Check {
     type Value = ();
     type Array = ();
     type Object = CheckedObject<'a>;
@@ -189,32 +235,30 @@ impl<'a> Sink<'a> for Check<'a> {
     fn end_array(&mut self, _: ()) {}
     fn object(&mut self) -> CheckedObject<'a> {
         CheckedObject {
-            start: self.keys.len(),
+            inline: [const { Cow::Borrowed("") }; CheckedObject::LINEAR],
+            len: 0,
             set: None,
         }
     }
     fn contains(&self, object: &CheckedObject<'a>, key: &str) -> bool {
         match &object.set {
             Some(set) => set.contains(key),
-            None => self.keys[object.start..].iter().any(|k| k == key),
+            None => object.inline[..object.len].iter().any(|k| k == key),
         }
     }
     fn insert(&mut self, object: &mut CheckedObject<'a>, key: Cow<'a, str>, _: ()) {
-        match &mut object.set {
-            Some(set) => {
-                set.insert(key);
-            }
-            None => {
-                self.keys.push(key);
-                if self.keys.len() - object.start > Self::LINEAR {
-                    object.set = Some(self.keys.drain(object.start..).collect());
-                }
-            }
+        if let Some(set) = &mut object.set {
+            set.insert(key);
+        } else if let Some(slot) = object.inline.get_mut(object.len) {
+            *slot = key;
+            object.len += 1;
+        } else {
+            let mut set: HashSet<_> = object.inline.iter_mut().map(std::mem::take).collect();
+            set.insert(key);
+            object.set = Some(set);
         }
     }
-    fn end_object(&mut self, object: CheckedObject<'a>) {
-        self.keys.truncate(object.start);
-    }
+    fn end_object(&mut self, _: CheckedObject<'a>) {}
     fn string(&mut self, _: Cow<'a, str>) {}
     fn number(&mut self, _: Number) {}
     fn bool(&mut self, _: bool) {}
@@ -272,7 +316,7 @@ impl<'a> Reader<'a> {
             Array(std::slice::Iter<'v, Value>),
             Object(&'v Map<String, Value>, usize),
         }
-        let mut open: Vec<Frame<'_>> = Vec::new();
+        let mut open: Stack<Frame<'_>> = Stack::new();
         let mut expected = expected;
         'value: loop {
             self.skip_ws();
@@ -424,7 +468,7 @@ impl<'a> Reader<'a> {
     /// without escapes stay borrowed and only object keys are kept (to find
     /// duplicates).
     pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Problem> {
-        self.read(depth, &mut Check::default())
+        self.read(depth, &mut Check)
     }
 
     /// The one reading loop behind [`value`](Self::value) and
@@ -439,7 +483,7 @@ impl<'a> Reader<'a> {
             Array(S::Array),
             Object(S::Object, Cow<'a, str>),
         }
-        let mut open: Vec<Open<'a, S>> = Vec::new();
+        let mut open: Stack<Open<'a, S>> = Stack::new();
         'value: loop {
             self.skip_ws();
             let mut value = match self.peek() {
@@ -969,6 +1013,24 @@ mod tests {
             let clean = vec![b'a'; len];
             assert_eq!(plain_run(&clean), len);
         }
+    }
+
+    #[test]
+    fn stack_spills_in_order() {
+        let mut stack = Stack::new();
+        for i in 0..20 {
+            stack.push(i);
+            assert_eq!(stack.last_mut(), Some(&mut i.clone()));
+            assert_eq!(stack.len(), i + 1);
+        }
+        for i in (0..20).rev() {
+            assert_eq!(stack.pop(), Some(i));
+        }
+        assert_eq!(stack.pop(), None);
+        assert_eq!(stack.last_mut(), None);
+        assert_eq!(stack.len(), 0);
+        stack.push(7);
+        assert_eq!(stack.pop(), Some(7));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! old one is removed.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::key::PublicKey;
@@ -17,7 +18,8 @@ pub const MAX_NAME_LEN: usize = 128;
 /// Public keys by name (`product`, `global`, or any name the caller uses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keyring {
-    keys: BTreeMap<String, Vec<PublicKey>>,
+    /// Names are shared with each [`Verified`] (no copy per verify).
+    keys: BTreeMap<Arc<str>, Vec<PublicKey>>,
 }
 
 impl Keyring {
@@ -29,7 +31,7 @@ impl Keyring {
     /// Adds `key` under `name` (after any keys already there).
     pub fn add(&mut self, name: &str, key: PublicKey) -> Result<&mut Self, Error> {
         check_name(name)?;
-        let keys = self.keys.entry(name.to_owned()).or_default();
+        let keys = self.keys.entry(Arc::from(name)).or_default();
         if !keys.contains(&key) {
             keys.push(key);
         }
@@ -63,9 +65,16 @@ impl Keyring {
         self.keys.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The name as stored, and its keys.
+    pub(crate) fn entry(&self, name: &str) -> Option<(&Arc<str>, &[PublicKey])> {
+        self.keys
+            .get_key_value(name)
+            .map(|(name, keys)| (name, keys.as_slice()))
+    }
+
     /// The configured names, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.keys.keys().map(String::as_str)
+        self.keys.keys().map(|name| &**name)
     }
 
     /// Whether no key is configured.

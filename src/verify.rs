@@ -45,7 +45,7 @@ pub const UNSIGNED_MARKER: &str = "Private key not set";
 /// decide on the key ([`Verified::key`]), or keep one key per name.
 #[derive(Clone)]
 pub struct Verified {
-    key_name: String,
+    key_name: Arc<str>,
     key: PublicKey,
     payload_bytes: Vec<u8>,
     payload: Value,
@@ -377,7 +377,7 @@ pub(crate) fn verified_license(
     payload: Value,
 ) -> Verified {
     Verified {
-        key_name: name.to_owned(),
+        key_name: Arc::from(name),
         key: key.clone(),
         payload_bytes,
         payload,
@@ -406,12 +406,14 @@ pub(crate) fn verify(
         Some(s) => s,
         None => return Err(Error::Unsigned),
     };
-    let keys = keyring.keys(&env.private_key_used);
-    if keys.is_empty() {
-        return Err(Error::UnknownKeyName {
-            name: Snippet::new(&env.private_key_used),
-        });
-    }
+    let (key_name, keys) = match keyring.entry(&env.private_key_used) {
+        Some((name, keys)) if !keys.is_empty() => (name, keys),
+        _ => {
+            return Err(Error::UnknownKeyName {
+                name: Snippet::new(&env.private_key_used),
+            });
+        }
+    };
     let malformed = Error::Malformed {
         member: Member::Signature,
         problem: Problem::Base64,
@@ -461,7 +463,7 @@ pub(crate) fn verify(
     }
 
     let verified = Verified {
-        key_name: env.private_key_used.into_owned(),
+        key_name: Arc::clone(key_name),
         key: key.clone(),
         payload_bytes,
         payload,
