@@ -138,4 +138,20 @@ fn main() {
         || signing.ring_sign(black_box(&signed), &mut out),
     );
     row("sign_2048/respsig", "ring_raw", r);
+    #[cfg(feature = "aws-lc")]
+    {
+        let r = paired(
+            rounds / 2,
+            || {
+                black_box(
+                    signing
+                        .key
+                        .sign_envelope("product", black_box(&response))
+                        .is_ok(),
+                );
+            },
+            || signing.aws_lc_sign(black_box(&signed), &mut out),
+        );
+        row("sign_2048/respsig", "aws_lc_raw", r);
+    }
 }

@@ -200,6 +200,10 @@ fn sign(c: &mut Criterion) {
         g.bench_function("ring_raw", |b| {
             b.iter(|| signing.ring_sign(black_box(&signed), &mut out))
         });
+        #[cfg(feature = "aws-lc")]
+        g.bench_function("aws_lc_raw", |b| {
+            b.iter(|| signing.aws_lc_sign(black_box(&signed), &mut out))
+        });
         g.finish();
     }
 }
@@ -228,6 +232,44 @@ fn key_load(c: &mut Criterion) {
     g.finish();
 }
 
+/// `Keyring::verify_batch` over 64 envelopes (the four seeds, 16 times
+/// each): on a rayon pool of one thread against the default pool (one
+/// thread per core), throughput in envelopes.
+#[cfg(feature = "parallel")]
+fn verify_batch(c: &mut Criterion) {
+    let keyring = Key::from_pem_file(DEMO_KEY).keyring();
+    let texts: Vec<String> = SEEDS.iter().map(|(_, path)| read(path)).collect();
+    let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
+    assert!(keyring.verify_batch(&batch).iter().all(Result::is_ok));
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let all = rayon::ThreadPoolBuilder::new().build().unwrap();
+    assert_eq!(all.current_num_threads(), rayon::current_num_threads());
+
+    let mut g = c.benchmark_group("verify_batch");
+    g.throughput(Throughput::Elements(batch.len() as u64));
+    g.bench_function("threads_1", |b| {
+        b.iter(|| one.install(|| keyring.verify_batch(black_box(&batch))))
+    });
+    g.bench_function(format!("threads_{}", all.current_num_threads()), |b| {
+        b.iter(|| all.install(|| keyring.verify_batch(black_box(&batch))))
+    });
+    g.bench_function("sequential_verify", |b| {
+        b.iter(|| {
+            batch
+                .iter()
+                .map(|e| keyring.verify(black_box(*e)))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+}
+
+#[cfg(not(feature = "parallel"))]
+fn verify_batch(_: &mut Criterion) {}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -237,6 +279,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = parse, canonical_writer, base64_decode, verify_seeds, verify_2k, ring_key_forms, sign, key_load
+    targets = parse, canonical_writer, base64_decode, verify_seeds, verify_2k, ring_key_forms, sign, key_load, verify_batch
 }
 criterion_main!(benches);

@@ -129,6 +129,8 @@ impl Envelope {
 pub struct Signing {
     pub key: SigningKey,
     pub ring: ring::signature::RsaKeyPair,
+    #[cfg(feature = "aws-lc")]
+    pub aws_lc: aws_lc_rs::signature::RsaKeyPair,
 }
 
 impl Signing {
@@ -140,6 +142,8 @@ impl Signing {
         Signing {
             key: SigningKey::from_pem(&pem).unwrap(),
             ring: ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap(),
+            #[cfg(feature = "aws-lc")]
+            aws_lc: aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&der).unwrap(),
         }
     }
 
@@ -155,6 +159,11 @@ impl Signing {
         let mut raw = vec![0; self.ring.public().modulus_len()];
         self.ring_sign(&signed, &mut raw);
         assert_eq!(raw, sig, "ring and respsig disagree");
+        #[cfg(feature = "aws-lc")]
+        {
+            self.aws_lc_sign(&signed, &mut raw);
+            assert_eq!(raw, sig, "aws-lc-rs and respsig disagree");
+        }
         let keyring = Keyring::new()
             .with("product", self.key.public_key().clone())
             .unwrap();
@@ -168,6 +177,19 @@ impl Signing {
             .sign(
                 &ring::signature::RSA_PKCS1_SHA256,
                 &ring::rand::SystemRandom::new(),
+                msg,
+                out,
+            )
+            .unwrap();
+    }
+
+    /// aws-lc-rs's sign of `msg` into `out`.
+    #[cfg(feature = "aws-lc")]
+    pub fn aws_lc_sign(&self, msg: &[u8], out: &mut [u8]) {
+        self.aws_lc
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
                 msg,
                 out,
             )

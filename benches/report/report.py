@@ -58,6 +58,11 @@ def table(label, rows):
             else:
                 cells += ["", ""]
         print("| " + " | ".join(cells) + " |")
+    one = rows.get("verify_batch/threads_1")
+    if one:
+        for full_id, (group, func, med, _, _) in sorted(rows.items()):
+            if group == "verify_batch" and func != "threads_1":
+                print(f"\n`{full_id}`: {one[2] / med:.2f}x the throughput of `verify_batch/threads_1`")
 
 
 def svg(runs, out):
