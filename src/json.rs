@@ -60,6 +60,101 @@ pub(crate) fn depth(value: &Value) -> usize {
     deepest
 }
 
+/// Checks a value that sits `outer` containers deep in its document, as
+/// [`parse_nested`] would read it (same errors), without building it;
+/// returns the text.
+pub(crate) fn check_nested(bytes: &[u8], max_depth: usize, outer: usize) -> Result<&str, Problem> {
+    let mut reader = Reader::new(bytes, max_depth)?;
+    reader.skip_ws();
+    reader.skip(outer)?;
+    reader.end()?;
+    Ok(reader.text)
+}
+
+/// Compares two JSON texts already read without error by [`Reader::skip`]
+/// token by token: `Some(true)` if they are the same JSON value,
+/// `Some(false)` if they are not, `None` if an object lists its keys in
+/// another order (the caller then compares as maps, [`same_value`]).
+/// Nothing is built, no hashing: the server writes `response` and the
+/// signed payload from one array, so in practice they agree in order.
+pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
+    let mut a = Reader::from_text(a, DEPTH_CEILING);
+    let mut b = Reader::from_text(b, DEPTH_CEILING);
+    // Per open container: whether it is an object.
+    let mut open: Stack<bool, 16> = Stack::new();
+    'value: loop {
+        a.skip_ws();
+        b.skip_ws();
+        let same = match (a.peek(), b.peek()) {
+            (Some(open_a @ (b'{' | b'[')), Some(open_b)) if open_a == open_b => {
+                let (close, object) = match open_a {
+                    b'{' => (b'}', true),
+                    _ => (b']', false),
+                };
+                a.pos += 1;
+                b.pos += 1;
+                match (a.next_is(close), b.next_is(close)) {
+                    (true, true) => {
+                        a.pos += 1;
+                        b.pos += 1;
+                        true
+                    }
+                    (false, false) => {
+                        if object && a.member_key().ok()? != b.member_key().ok()? {
+                            return None;
+                        }
+                        open.push(object);
+                        continue 'value;
+                    }
+                    _ => false,
+                }
+            }
+            (Some(b'"'), Some(b'"')) => a.string().ok()? == b.string().ok()?,
+            (Some(b'-' | b'0'..=b'9'), Some(b'-' | b'0'..=b'9')) => {
+                a.number().ok()? == b.number().ok()?
+            }
+            (Some(x @ (b't' | b'f' | b'n')), Some(y)) if x == y => {
+                let word = match x {
+                    b't' => "true",
+                    b'f' => "false",
+                    _ => "null",
+                };
+                a.literal(word).is_ok() && b.literal(word).is_ok()
+            }
+            _ => false,
+        };
+        if !same {
+            return Some(false);
+        }
+        loop {
+            a.skip_ws();
+            b.skip_ws();
+            let Some(&mut object) = open.last_mut() else {
+                return Some(a.peek().is_none() && b.peek().is_none());
+            };
+            let close = if object { b'}' } else { b']' };
+            match (a.peek(), b.peek()) {
+                (Some(b','), Some(b',')) => {
+                    a.pos += 1;
+                    b.pos += 1;
+                    if object && a.member_key().ok()? != b.member_key().ok()? {
+                        return None;
+                    }
+                    continue 'value;
+                }
+                (Some(x), Some(y)) if x == close && y == close => {
+                    a.pos += 1;
+                    b.pos += 1;
+                    open.pop();
+                }
+                // One has more members or items than the other (keys are
+                // unique: more keys is a different object).
+                _ => return Some(false),
+            }
+        }
+    }
+}
+
 /// Whether `text`, a JSON value already read without error by
 /// [`Reader::skip`] (so its keys are unique), is the same JSON value as
 /// `expected`: objects compare as maps (order aside), numbers by PHP kind
@@ -76,18 +171,27 @@ pub(crate) fn same_value(text: &str, expected: &Value) -> bool {
 fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether some byte of `x` is below `n` (exact as a yes/no answer).
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
-    let mut words = bytes.chunks_exact(8);
-    let mut skipped = 0;
-    for word in &mut words {
+    // The high bit of each byte of the result is set if that byte (or one
+    // below it: exact only as a yes/no answer) is `"`, `\\` or under 0x20.
+    let stops = |x: u64| {
+        let quote = x ^ (ONES * 0x22);
+        let backslash = x ^ (ONES * 0x5c);
+        (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x)
+    };
+    let word = |chunk: &[u8]| {
         let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let w = u64::from_ne_bytes(w);
-        if below(w, 0x20) || below(w ^ (ONES * 0x22), 1) || below(w ^ (ONES * 0x5c), 1) {
+        w.copy_from_slice(chunk);
+        u64::from_ne_bytes(w)
+    };
+    let mut skipped = 0;
+    // Sixteen bytes a round: two independent words keep the CPU busy.
+    for pair in bytes.chunks_exact(16) {
+        if (stops(word(&pair[..8])) | stops(word(&pair[8..]))) & HIGH != 0 {
             break;
         }
-        skipped += 8;
+        skipped += 16;
     }
     let rest = &bytes[skipped..];
     skipped
@@ -97,21 +201,19 @@ fn plain_run(bytes: &[u8]) -> usize {
             .unwrap_or(rest.len())
 }
 
-/// A stack whose first [`Stack::INLINE`] entries live inline: the open
+/// A stack whose first `N` entries live inline: the open
 /// containers of a reader, which are few in any real document, cost no heap
 /// allocation until they are many.
-struct Stack<T> {
-    inline: [Option<T>; Stack::<()>::INLINE],
+struct Stack<T, const N: usize = 4> {
+    inline: [Option<T>; N],
     inline_len: usize,
     spilled: Vec<T>,
 }
 
-impl<T> Stack<T> {
-    const INLINE: usize = 8;
-
+impl<T, const N: usize> Stack<T, N> {
     fn new() -> Self {
         Stack {
-            inline: std::array::from_fn(|_| None),
+            inline: [const { None }; N],
             inline_len: 0,
             spilled: Vec::new(),
         }
@@ -526,44 +628,50 @@ impl<'a> Reader<'a> {
                 _ => return Err(self.syntax("a JSON value")),
             };
             // A value is complete: add it to its container, and close every
-            // container that ends here.
+            // container that ends here. The container stays in place while
+            // its members are read (it can be large: not moved per member).
             loop {
-                match open.pop() {
+                match open.last_mut() {
                     None => return Ok(value),
-                    Some(Open::Array(mut items)) => {
-                        sink.push(&mut items, value);
+                    Some(Open::Array(items)) => {
+                        sink.push(items, value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
-                                open.push(Open::Array(items));
                                 continue 'value;
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                value = sink.end_array(items);
+                                value = match open.pop() {
+                                    Some(Open::Array(items)) => sink.end_array(items),
+                                    _ => return Err(self.syntax("`,` or `]`")),
+                                };
                             }
                             _ => return Err(self.syntax("`,` or `]`")),
                         }
                     }
-                    Some(Open::Object(mut map, key)) => {
-                        sink.insert(&mut map, key, value);
+                    Some(Open::Object(map, key)) => {
+                        sink.insert(map, std::mem::take(key), value);
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
-                                let key = self.member_key()?;
-                                if sink.contains(&map, &key) {
+                                let next = self.member_key()?;
+                                if sink.contains(map, &next) {
                                     return Err(Problem::DuplicateKey {
-                                        key: Snippet::new(&key),
+                                        key: Snippet::new(&next),
                                     });
                                 }
-                                open.push(Open::Object(map, key));
+                                *key = next;
                                 continue 'value;
                             }
                             Some(b'}') => {
                                 self.pos += 1;
-                                value = sink.end_object(map);
+                                value = match open.pop() {
+                                    Some(Open::Object(map, _)) => sink.end_object(map),
+                                    _ => return Err(self.syntax("`,` or `}`")),
+                                };
                             }
                             _ => return Err(self.syntax("`,` or `}`")),
                         }
@@ -968,6 +1076,54 @@ mod tests {
     }
 
     #[test]
+    fn same_text_is_value_equality_or_unsure() {
+        let (yes, no, unsure) = (Some(true), Some(false), None);
+        let cases = [
+            (r#"{"a":1,"b":[1,2]}"#, r#"{"a":1,"b":[1,2]}"#, yes),
+            (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, unsure),
+            (r#"{"a":1}"#, r#"{"a":1.0}"#, no),
+            (r#" {"a":-0}"#, r#"{"a":0} "#, yes),
+            (r#"{"a":"\/"}"#, r#"{"a":"/"}"#, yes),
+            (r#"{"\u0061":1}"#, r#"{"a":1}"#, yes),
+            (r#"{"a":1}"#, r#"{"a":1,"b":2}"#, no),
+            (r#"{"a":1,"b":2}"#, r#"{"a":1}"#, no),
+            (r#"{"a":[1]}"#, r#"{"a":[1,2]}"#, no),
+            (r#"{"a":[1,2]}"#, r#"{"a":[1]}"#, no),
+            (r#"{"a":[]}"#, r#"{"a":{}}"#, no),
+            (r#"{"a":{}}"#, r#"{"a":{}}"#, yes),
+            (r#"{"a":[]}"#, r#"{"a":[0]}"#, no),
+            (r#"{"a":[0]}"#, r#"{"a":[]}"#, no),
+            (
+                r#"{"a":[{"b":null}],"c":true}"#,
+                r#"{"a":[{"b":null}],"c":true}"#,
+                yes,
+            ),
+            (
+                r#"{"a":[{"b":null}],"c":true}"#,
+                r#"{"c":true,"a":[{"b":null}]}"#,
+                unsure,
+            ),
+            (r#"{"a":[{"b":null}]}"#, r#"{"a":[{"b":false}]}"#, no),
+            (r#"{"a":true}"#, r#"{"a":"true"}"#, no),
+            (r#"{"a":null}"#, r#"{"a":false}"#, no),
+            (r#"{"a":"x"}"#, r#"{"a":"y"}"#, no),
+            (r#"{"a":1e2}"#, r#"{"a":100.0}"#, yes),
+            (r#"{"b":1}"#, r#"{"a":1}"#, unsure),
+            (r#"{"a":{"x":1,"y":2}}"#, r#"{"a":{"y":2,"x":1}}"#, unsure),
+        ];
+        for (text, other, want) in cases {
+            assert_eq!(same_text(text, other), want, "{text} {other}");
+            if let Some(same) = want {
+                assert_eq!(
+                    p(text).unwrap() == p(other).unwrap(),
+                    same,
+                    "{text} {other}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn same_value_is_value_equality() {
         let cases = [
             (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, true),
@@ -1017,7 +1173,7 @@ mod tests {
 
     #[test]
     fn stack_spills_in_order() {
-        let mut stack = Stack::new();
+        let mut stack: Stack<usize> = Stack::new();
         for i in 0..20 {
             stack.push(i);
             assert_eq!(stack.last_mut(), Some(&mut i.clone()));

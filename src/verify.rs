@@ -16,7 +16,7 @@
 //! 8. the freshness policy, if any, on the signed `timestamp`.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
@@ -48,7 +48,9 @@ pub struct Verified {
     key_name: Arc<str>,
     key: PublicKey,
     payload_bytes: Vec<u8>,
-    payload: Value,
+    /// The payload read into a `Value` on first use: verification checks
+    /// it without building it (see [`verify`]).
+    payload: OnceLock<Value>,
 }
 
 impl Verified {
@@ -70,18 +72,22 @@ impl Verified {
 
     /// The signed payload as JSON, member order kept.
     pub fn payload(&self) -> &Value {
-        &self.payload
+        self.payload
+            .get_or_init(|| read_checked(&self.payload_bytes))
     }
 
     /// Consumes the value, returning the signed payload.
     pub fn into_payload(self) -> Value {
-        self.payload
+        match self.payload.into_inner() {
+            Some(payload) => payload,
+            None => read_checked(&self.payload_bytes),
+        }
     }
 
     /// The response code. The server sometimes sends it as a string
     /// (`"400"`); that is accepted when it is a plain decimal integer.
     pub fn code(&self) -> Option<i64> {
-        integer(self.payload.get("code")?)
+        integer(self.payload().get("code")?)
     }
 
     /// The response code as the server's catalogue names it; codes the
@@ -102,13 +108,13 @@ impl Verified {
 
     /// The response message.
     pub fn message(&self) -> Option<&str> {
-        self.payload.get("message")?.as_str()
+        self.payload().get("message")?.as_str()
     }
 
     /// The signed `timestamp` (Unix seconds), as an integer or a decimal
     /// string.
     pub fn timestamp(&self) -> Option<i64> {
-        integer(self.payload.get("timestamp")?)
+        integer(self.payload().get("timestamp")?)
     }
 
     /// The signed payload in the caller's own type.
@@ -124,7 +130,7 @@ impl Verified {
     /// assert_eq!((reply.code, reply.message.as_str()), (373, "Product meta updated"));
     /// ```
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        T::deserialize(&self.payload).map_err(|e| Error::Deserialize {
+        T::deserialize(self.payload()).map_err(|e| Error::Deserialize {
             reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
         })
     }
@@ -135,9 +141,16 @@ impl fmt::Debug for Verified {
         f.debug_struct("Verified")
             .field("key_name", &self.key_name)
             .field("key", &self.key)
-            .field("payload", &self.payload)
+            .field("payload", self.payload())
             .finish_non_exhaustive()
     }
+}
+
+/// Reads a payload [`verify`] has already checked (within the depth
+/// ceiling, which bounds every configurable limit), so it cannot fail; the
+/// `Null` is never returned.
+fn read_checked(bytes: &[u8]) -> Value {
+    json::parse_nested(bytes, json::DEPTH_CEILING, 1).unwrap_or(Value::Null)
 }
 
 fn integer(v: &Value) -> Option<i64> {
@@ -380,7 +393,7 @@ pub(crate) fn verified_license(
         key_name: Arc::from(name),
         key: key.clone(),
         payload_bytes,
-        payload,
+        payload: OnceLock::from(payload),
     }
 }
 
@@ -388,6 +401,9 @@ pub(crate) fn verified_license(
 pub(crate) fn is_unsigned(signature: Option<&str>) -> bool {
     matches!(signature, None | Some("" | UNSIGNED_MARKER))
 }
+
+/// JSON's whitespace.
+const JSON_BLANK: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// The longest signature decoded on the stack: the largest modulus a
 /// [`PublicKey`] may have. Longer ones are decoded on the heap, only to be
@@ -447,18 +463,31 @@ pub(crate) fn verify(
         .find(|k| k.verify_raw(env.response_base64.as_bytes(), sig))
         .ok_or(Error::BadSignature)?;
 
-    // Signed from here on: decode and read the payload.
-    let (payload_bytes, payload) =
-        decode_payload(&env.response_base64, options.limits.depth_limit())?;
-    if !payload.is_object() {
+    // Signed from here on: decode and check the payload, with the errors
+    // and in the order `decode_payload` and a `Value` would give, but
+    // without building one unless the two copies differ in key order.
+    let payload_bytes = decode_base64(&env.response_base64).ok_or(Error::Malformed {
+        member: Member::ResponseBase64,
+        problem: Problem::Base64,
+    })?;
+    let payload_text = json::check_nested(&payload_bytes, options.limits.depth_limit(), 1)
+        .map_err(|problem| Error::PayloadNotJson { problem })?;
+    if !payload_text.trim_start_matches(JSON_BLANK).starts_with('{') {
         return Err(Error::PayloadNotJson {
             problem: Problem::NotAnObject,
         });
     }
     // Same JSON value: objects compare as maps (order aside), numbers by
-    // PHP kind and value, strings exactly. Compared against the text of
-    // `response`, which is not built into a `Value`.
-    if !json::same_value(env.response, &payload) {
+    // PHP kind and value, strings exactly.
+    let payload = OnceLock::new();
+    let same = match json::same_text(env.response, payload_text) {
+        Some(same) => same,
+        None => json::same_value(
+            env.response,
+            payload.get_or_init(|| read_checked(&payload_bytes)),
+        ),
+    };
+    if !same {
         return Err(Error::ContentMismatch);
     }
 
