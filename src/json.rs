@@ -100,7 +100,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
                         true
                     }
                     (false, false) => {
-                        if object && a.member_key().ok()? != b.member_key().ok()? {
+                        if object && !same_key(&mut a, &mut b)? {
                             return None;
                         }
                         open.push(object);
@@ -109,7 +109,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
                     _ => false,
                 }
             }
-            (Some(b'"'), Some(b'"')) => a.string().ok()? == b.string().ok()?,
+            (Some(b'"'), Some(b'"')) => same_string(&mut a, &mut b)?,
             (Some(b'-' | b'0'..=b'9'), Some(b'-' | b'0'..=b'9')) => {
                 a.number().ok()? == b.number().ok()?
             }
@@ -137,7 +137,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
                 (Some(b','), Some(b',')) => {
                     a.pos += 1;
                     b.pos += 1;
-                    if object && a.member_key().ok()? != b.member_key().ok()? {
+                    if object && !same_key(&mut a, &mut b)? {
                         return None;
                     }
                     continue 'value;
@@ -153,6 +153,37 @@ pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
             }
         }
     }
+}
+
+/// Compares the string literals both readers stand at: as written first
+/// (the usual case, and no allocation even with escapes), unescaped only if
+/// they are written differently.
+fn same_string(a: &mut Reader<'_>, b: &mut Reader<'_>) -> Option<bool> {
+    let (raw_a, escaped_a) = a.raw_string().ok()?;
+    let (raw_b, escaped_b) = b.raw_string().ok()?;
+    if raw_a == raw_b {
+        return Some(true);
+    }
+    if !escaped_a && !escaped_b {
+        return Some(false);
+    }
+    fn text(raw: &str, escaped: bool) -> Cow<'_, str> {
+        match escaped {
+            true => Cow::Owned(unescape(raw)),
+            false => Cow::Borrowed(raw),
+        }
+    }
+    Some(text(raw_a, escaped_a) == text(raw_b, escaped_b))
+}
+
+/// Compares the member keys both readers stand at, reading past the `:`.
+fn same_key(a: &mut Reader<'_>, b: &mut Reader<'_>) -> Option<bool> {
+    a.skip_ws();
+    b.skip_ws();
+    let same = same_string(a, b)?;
+    a.eat(b':', "`:`").ok()?;
+    b.eat(b':', "`:`").ok()?;
+    Some(same)
 }
 
 /// Whether `text`, a JSON value already read without error by
@@ -199,6 +230,25 @@ fn plain_run(bytes: &[u8]) -> usize {
             .iter()
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
             .unwrap_or(rest.len())
+}
+
+/// The text of a string literal whose escapes [`Reader::raw_string`] has
+/// checked, unescaped: one allocation, sized for the raw text (never
+/// shorter than the result).
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut reader = Reader::from_text(raw, 0);
+    let mut run = 0;
+    while let Some(at) = raw[reader.pos..].find('\\') {
+        reader.pos += at;
+        out.push_str(&raw[run..reader.pos]);
+        reader.pos += 1;
+        // Checked already: cannot fail.
+        let _ = reader.escape(Some(&mut out));
+        run = reader.pos;
+    }
+    out.push_str(&raw[run..]);
+    out
 }
 
 /// A stack whose first `N` entries live inline: the open
@@ -251,6 +301,9 @@ impl<T, const N: usize> Stack<T, N> {
 
 /// What [`Reader::read`] does with what it reads.
 trait Sink<'a> {
+    /// Whether string values are wanted (unescaped); if not, they are
+    /// only checked.
+    const STRINGS: bool;
     type Value;
     type Array;
     type Object;
@@ -272,6 +325,7 @@ trait Sink<'a> {
 struct Build;
 
 impl<'a> Sink<'a> for Build {
+    const STRINGS: bool = true;
     type Value = Value;
     type Array = Vec<Value>;
     type Object = Map<String, Value>;
@@ -329,6 +383,7 @@ impl CheckedObject<'_> {
 }
 
 impl<'a> Sink<'a> for Check {
+    const STRINGS: bool = false;
     type Value = ();
     type Array = ();
     type Object = CheckedObject<'a>;
@@ -614,9 +669,13 @@ impl<'a> Reader<'a> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => {
+                Some(b'"') if S::STRINGS => {
                     let s = self.string()?;
                     sink.string(s)
+                }
+                Some(b'"') => {
+                    self.raw_string()?;
+                    sink.string(Cow::Borrowed(""))
                 }
                 Some(b't') => self.literal("true").map(|()| sink.bool(true))?,
                 Some(b'f') => self.literal("false").map(|()| sink.bool(false))?,
@@ -793,43 +852,43 @@ impl<'a> Reader<'a> {
     /// Reads a string literal, the reader at its opening quote. Borrowed
     /// from the input unless it has escapes.
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, Problem> {
+        let (raw, escaped) = self.raw_string()?;
+        if !escaped {
+            return Ok(Cow::Borrowed(raw));
+        }
+        Ok(Cow::Owned(unescape(raw)))
+    }
+
+    /// Checks a string literal, the reader at its opening quote, and
+    /// returns its text between the quotes as written, and whether it has
+    /// escapes. Every error [`string`](Self::string) can give comes from
+    /// here.
+    fn raw_string(&mut self) -> Result<(&'a str, bool), Problem> {
         self.pos += 1;
         let start = self.pos;
-        // The common case: no escape, one slice of the input.
-        self.pos = start + plain_run(&self.bytes[start..]);
-        match self.peek() {
-            None => return Err(self.syntax("`\"` closing the string")),
-            Some(b'"') => {
-                let s = &self.text[start..self.pos];
-                self.pos += 1;
-                return Ok(Cow::Borrowed(s));
-            }
-            Some(b'\\') => {}
-            Some(_) => return Err(self.syntax("no raw control character")),
-        }
-        let mut out = String::from(&self.text[start..self.pos]);
-        let mut run = self.pos;
+        let mut escaped = false;
         loop {
+            // Most of a string needs no look: eight bytes at a time.
+            self.pos += plain_run(&self.bytes[self.pos..]);
             match self.peek() {
                 None => return Err(self.syntax("`\"` closing the string")),
                 Some(b'"') => {
-                    out.push_str(&self.text[run..self.pos]);
+                    let raw = &self.text[start..self.pos];
                     self.pos += 1;
-                    return Ok(Cow::Owned(out));
+                    return Ok((raw, escaped));
                 }
                 Some(b'\\') => {
-                    out.push_str(&self.text[run..self.pos]);
+                    escaped = true;
                     self.pos += 1;
-                    self.escape(&mut out)?;
-                    run = self.pos;
+                    self.escape(None)?;
                 }
-                Some(0x00..=0x1f) => return Err(self.syntax("no raw control character")),
-                Some(_) => self.pos += 1,
+                Some(_) => return Err(self.syntax("no raw control character")),
             }
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), Problem> {
+    /// Reads the escape after a `\\`, pushing its character to `out`.
+    fn escape(&mut self, out: Option<&mut String>) -> Result<(), Problem> {
         let c = match self.peek() {
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -857,13 +916,18 @@ impl<'a> Reader<'a> {
                     0xDC00..=0xDFFF => return Err(self.syntax("no lone low surrogate")),
                     c => c,
                 };
-                out.push(char::from_u32(c).ok_or(self.syntax("a valid code point"))?);
+                let c = char::from_u32(c).ok_or(self.syntax("a valid code point"))?;
+                if let Some(out) = out {
+                    out.push(c);
+                }
                 return Ok(());
             }
             _ => return Err(self.syntax("a valid escape")),
         };
         self.pos += 1;
-        out.push(c);
+        if let Some(out) = out {
+            out.push(c);
+        }
         Ok(())
     }
 
@@ -1056,6 +1120,10 @@ mod tests {
             "1e400".to_owned(),
             "[\"\\ud800\"]".to_owned(),
             "{\"a\":tru}".to_owned(),
+            "[\"\\x\"]".to_owned(),
+            "[\"a\\u00e9\u{1}\"]".to_owned(),
+            "[\"a\\u00e9\\ud83d\\ude00\\\"\",\"b\\u00\"]".to_owned(),
+            r#"{"\u0061":{"b":"\u00e9"},"a":1}"#.to_owned(),
             "{\"a\" 1}".to_owned(),
             r#"{"a":"x\/y","b":[true,false,null,-0,1.5e3]}"#.to_owned(),
         ];
@@ -1110,6 +1178,11 @@ mod tests {
             (r#"{"a":1e2}"#, r#"{"a":100.0}"#, yes),
             (r#"{"b":1}"#, r#"{"a":1}"#, unsure),
             (r#"{"a":{"x":1,"y":2}}"#, r#"{"a":{"y":2,"x":1}}"#, unsure),
+            (r#"{"a":"caf\u00e9"}"#, r#"{"a":"café"}"#, yes),
+            (r#"{"a":"caf\u00e9"}"#, r#"{"a":"caf\u00e8"}"#, no),
+            (r#"{"a":"x\/y"}"#, r#"{"a":"x\/z"}"#, no),
+            (r#"{"\u0062":1,"c":2}"#, r#"{"b":1,"c":2}"#, yes),
+            (r#"{"\u0062":1}"#, r#"{"c":1}"#, unsure),
         ];
         for (text, other, want) in cases {
             assert_eq!(same_text(text, other), want, "{text} {other}");
@@ -1121,6 +1194,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn unescaping() {
+        let raw = r#"a\/b\u00e9\ud83d\ude00\n\"\\"#;
+        assert_eq!(unescape(raw), "a/bé😀\n\"\\");
+        let mut reader = Reader::from_text("\"a\\u00e9\" ", 8);
+        assert_eq!(reader.string(), Ok(Cow::Owned("aé".to_owned())));
+        let mut reader = Reader::from_text("\"plain\"", 8);
+        assert_eq!(reader.string(), Ok(Cow::Borrowed("plain")));
     }
 
     #[test]
