@@ -111,7 +111,9 @@ pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
             }
             (Some(b'"'), Some(b'"')) => same_string(&mut a, &mut b)?,
             (Some(b'-' | b'0'..=b'9'), Some(b'-' | b'0'..=b'9')) => {
-                a.number().ok()? == b.number().ok()?
+                let (x, y) = (a.check_number().ok()?, b.check_number().ok()?);
+                // The same literal is the same number; else by value.
+                x == y || number_value(x, 0).ok()? == number_value(y, 0).ok()?
             }
             (Some(x @ (b't' | b'f' | b'n')), Some(y)) if x == y => {
                 let word = match x {
@@ -251,6 +253,23 @@ fn unescape(raw: &str) -> String {
     out
 }
 
+/// The value of a number literal (its grammar checked) that starts at
+/// byte `start`, with PHP's semantics.
+fn number_value(literal: &str, start: usize) -> Result<Number, Problem> {
+    let integral = !literal.contains(['.', 'e', 'E']);
+    if integral {
+        // PHP: an integer literal that fits a signed 64-bit integer is an
+        // integer (`-0` is 0); beyond that range it is a float.
+        if let Ok(i) = literal.parse::<i64>() {
+            return Ok(Number::from(i));
+        }
+    }
+    let float: f64 = literal
+        .parse()
+        .map_err(|_| Problem::NumberOutOfRange { offset: start })?;
+    Number::from_f64(float).ok_or(Problem::NumberOutOfRange { offset: start })
+}
+
 /// A stack whose first `N` entries live inline: the open
 /// containers of a reader, which are few in any real document, cost no heap
 /// allocation until they are many.
@@ -301,8 +320,8 @@ impl<T, const N: usize> Stack<T, N> {
 
 /// What [`Reader::read`] does with what it reads.
 trait Sink<'a> {
-    /// Whether string values are wanted (unescaped); if not, they are
-    /// only checked.
+    /// Whether string and number values are wanted; if not, they are only
+    /// checked.
     const STRINGS: bool;
     type Value;
     type Array;
@@ -680,9 +699,13 @@ impl<'a> Reader<'a> {
                 Some(b't') => self.literal("true").map(|()| sink.bool(true))?,
                 Some(b'f') => self.literal("false").map(|()| sink.bool(false))?,
                 Some(b'n') => self.literal("null").map(|()| sink.null())?,
-                Some(b'-' | b'0'..=b'9') => {
+                Some(b'-' | b'0'..=b'9') if S::STRINGS => {
                     let n = self.number()?;
                     sink.number(n)
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    self.check_number()?;
+                    sink.number(Number::from(0))
                 }
                 _ => return Err(self.syntax("a JSON value")),
             };
@@ -805,7 +828,9 @@ impl<'a> Reader<'a> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Result<Number, Problem> {
+    /// Reads a number literal's grammar; returns it, where it starts, and
+    /// whether it has an exponent.
+    fn number_literal(&mut self) -> Result<(&'a str, usize, bool), Problem> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -817,16 +842,14 @@ impl<'a> Reader<'a> {
             }
             _ => return Err(self.syntax("a digit")),
         }
-        let mut integral = true;
         if self.peek() == Some(b'.') {
-            integral = false;
             self.pos += 1;
             if self.digits() == 0 {
                 return Err(self.syntax("a digit after `.`"));
             }
         }
-        if let Some(b'e' | b'E') = self.peek() {
-            integral = false;
+        let exponent = matches!(self.peek(), Some(b'e' | b'E'));
+        if exponent {
             self.pos += 1;
             if let Some(b'+' | b'-') = self.peek() {
                 self.pos += 1;
@@ -835,18 +858,25 @@ impl<'a> Reader<'a> {
                 return Err(self.syntax("a digit in the exponent"));
             }
         }
-        let literal = &self.text[start..self.pos];
-        if integral {
-            // PHP: an integer literal that fits a signed 64-bit integer is
-            // an integer (`-0` is 0); beyond that range it is a float.
-            if let Ok(i) = literal.parse::<i64>() {
-                return Ok(Number::from(i));
-            }
+        Ok((&self.text[start..self.pos], start, exponent))
+    }
+
+    /// Reads a number.
+    fn number(&mut self) -> Result<Number, Problem> {
+        let (literal, start, _) = self.number_literal()?;
+        number_value(literal, start)
+    }
+
+    /// Checks a number as [`number`](Self::number) would read it (same
+    /// errors), returning its literal. Only a literal that could overflow
+    /// to infinity is converted: one with an exponent, or of 300 characters
+    /// or more (without an exponent, anything shorter is below 1e300).
+    fn check_number(&mut self) -> Result<&'a str, Problem> {
+        let (literal, start, exponent) = self.number_literal()?;
+        if exponent || literal.len() >= 300 {
+            number_value(literal, start)?;
         }
-        let float: f64 = literal
-            .parse()
-            .map_err(|_| Problem::NumberOutOfRange { offset: start })?;
-        Number::from_f64(float).ok_or(Problem::NumberOutOfRange { offset: start })
+        Ok(literal)
     }
 
     /// Reads a string literal, the reader at its opening quote. Borrowed
@@ -1118,6 +1148,10 @@ mod tests {
             format!("{{{many}\"k3\":0}}"),
             "[[[[1]]]]".to_owned(),
             "1e400".to_owned(),
+            format!("[1{}]", "0".repeat(309)),
+            format!("[-1{}.5]", "0".repeat(310)),
+            format!("[1{}]", "0".repeat(298)),
+            "[-0.0e0,1E-400,2e+308,1.5e308]".to_owned(),
             "[\"\\ud800\"]".to_owned(),
             "{\"a\":tru}".to_owned(),
             "[\"\\x\"]".to_owned(),
@@ -1176,6 +1210,8 @@ mod tests {
             (r#"{"a":null}"#, r#"{"a":false}"#, no),
             (r#"{"a":"x"}"#, r#"{"a":"y"}"#, no),
             (r#"{"a":1e2}"#, r#"{"a":100.0}"#, yes),
+            (r#"{"a":1e2}"#, r#"{"a":100}"#, no),
+            (r#"{"a":-0}"#, r#"{"a":-0.0}"#, no),
             (r#"{"b":1}"#, r#"{"a":1}"#, unsure),
             (r#"{"a":{"x":1,"y":2}}"#, r#"{"a":{"y":2,"x":1}}"#, unsure),
             (r#"{"a":"caf\u00e9"}"#, r#"{"a":"café"}"#, yes),
