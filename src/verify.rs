@@ -405,6 +405,17 @@ pub(crate) fn is_unsigned(signature: Option<&str>) -> bool {
 /// JSON's whitespace.
 const JSON_BLANK: [char; 4] = [' ', '\t', '\n', '\r'];
 
+/// `bytes` without JSON's whitespace at either end.
+fn trim_blank(bytes: &[u8]) -> &[u8] {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
 /// The longest signature decoded on the stack: the largest modulus a
 /// [`PublicKey`] may have. Longer ones are decoded on the heap, only to be
 /// refused for their length.
@@ -470,26 +481,30 @@ pub(crate) fn verify(
         member: Member::ResponseBase64,
         problem: Problem::Base64,
     })?;
-    let payload_text = json::check_nested(&payload_bytes, options.limits.depth_limit(), 1)
-        .map_err(|problem| Error::PayloadNotJson { problem })?;
-    if !payload_text.trim_start_matches(JSON_BLANK).starts_with('{') {
-        return Err(Error::PayloadNotJson {
-            problem: Problem::NotAnObject,
-        });
-    }
-    // Same JSON value: objects compare as maps (order aside), numbers by
-    // PHP kind and value, strings exactly.
     let payload = OnceLock::new();
-    // Byte-identical text is the same value (the server writes both with
-    // one json_encode); otherwise token by token.
-    let same = env.response == payload_text.trim_matches(JSON_BLANK)
-        || match json::same_text(env.response, payload_text) {
+    // The server writes `response` and the payload with one json_encode:
+    // byte for byte the same text (blanks around aside). Then the payload
+    // passed every check `response` passed, under the same depth limit at
+    // the same level, and is the same value: nothing to read again.
+    let same = trim_blank(&payload_bytes) == env.response.as_bytes() || {
+        let payload_text = json::check_nested(&payload_bytes, options.limits.depth_limit(), 1)
+            .map_err(|problem| Error::PayloadNotJson { problem })?;
+        if !payload_text.trim_start_matches(JSON_BLANK).starts_with('{') {
+            return Err(Error::PayloadNotJson {
+                problem: Problem::NotAnObject,
+            });
+        }
+        // Same JSON value: objects compare as maps (order aside), numbers
+        // by PHP kind and value, strings exactly; token by token unless
+        // keys come in another order.
+        match json::same_text(env.response, payload_text) {
             Some(same) => same,
             None => json::same_value(
                 env.response,
                 payload.get_or_init(|| read_checked(&payload_bytes)),
             ),
-        };
+        }
+    };
     if !same {
         return Err(Error::ContentMismatch);
     }
@@ -558,6 +573,19 @@ mod tests {
             }
             check(&broken);
         }
+    }
+
+    #[test]
+    fn blanks_trimmed() {
+        assert_eq!(trim_blank(b" \t\r\n{}\n "), b"{}");
+        assert_eq!(trim_blank(b"{ }"), b"{ }");
+        assert_eq!(
+            trim_blank(b"\x0c{}"),
+            b"\x0c{}",
+            "form feed is not JSON blank"
+        );
+        assert_eq!(trim_blank(b"  "), b"");
+        assert_eq!(trim_blank(b""), b"");
     }
 
     #[test]
