@@ -61,6 +61,39 @@ fn paired(rounds: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> [f64; 5] {
     ]
 }
 
+/// `Keyring::verify_batch` over 64 seed envelopes on the default rayon
+/// pool against a pool of one thread: the ratio is one-thread time over
+/// all-threads time, i.e. the speedup.
+#[cfg(feature = "parallel")]
+fn batch(rounds: usize) {
+    let keyring = Key::from_pem_file(DEMO_KEY).keyring();
+    let texts: Vec<String> = common::SEEDS
+        .iter()
+        .map(|(_, path)| common::read(path))
+        .collect();
+    let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
+    assert!(keyring.verify_batch(&batch).iter().all(Result::is_ok));
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let all = rayon::ThreadPoolBuilder::new().build().unwrap();
+    let r = paired(
+        rounds / 4,
+        || {
+            black_box(one.install(|| keyring.verify_batch(black_box(&batch))));
+        },
+        || {
+            black_box(all.install(|| keyring.verify_batch(black_box(&batch))));
+        },
+    );
+    row(
+        "verify_batch/threads_1 (64 envelopes)",
+        &format!("threads_{}", all.current_num_threads()),
+        r,
+    );
+}
+
 fn row(id: &str, base: &str, r: [f64; 5]) {
     println!(
         "| `{id}` | {:.2} µs | `{base}` | {:.2} µs | **{:.3}** | {:.3} – {:.3} |",
@@ -120,6 +153,9 @@ fn main() {
             row(&format!("{group}/respsig"), "aws_lc_raw", r);
         }
     }
+
+    #[cfg(feature = "parallel")]
+    batch(rounds);
 
     let signing = Signing::from_pem_file("testdata/keys/rsa2048.pem");
     let response = Envelope::from_file(SEED_373).response;

@@ -19,6 +19,7 @@ T=(--warm-up-time 1 --measurement-time 3)
 } > "$out/machine.txt"
 
 for backend in ring aws-lc; do
+    echo "$backend start: loadavg $(cat /proc/loadavg)" >> "$out/machine.txt"
     features=parallel
     [ "$backend" = aws-lc ] && features=aws-lc,parallel
     CRITERION_HOME="$out/criterion-$backend" cargo bench --features "$features" \
@@ -31,5 +32,6 @@ for backend in ring aws-lc; do
     bash benches/compare/run.sh "$([ "$backend" = aws-lc ] && echo aws-lc || true)"
     cp target/compare/results.txt "$out/compare-$backend.txt"
 done
+echo "end: loadavg $(cat /proc/loadavg)" >> "$out/machine.txt"
 python3 benches/report/report.py ring="$out/criterion-ring" aws-lc="$out/criterion-aws-lc" \
     | tee "$out/tables.md"
