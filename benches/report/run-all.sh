@@ -2,7 +2,7 @@
 # Every measurement BENCHMARKS.md reports, in one go, from the repository
 # root of the tree being measured. Outputs under $OUT (default
 # target/bench-report): Criterion homes criterion-ring and criterion-aws-lc,
-# and the text of every run. Takes about 25 minutes on 2 cores.
+# and the text of every run. Takes about 30 minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
