@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Turns Criterion's output into the tables and the plot of BENCHMARKS.md.
 
-    python3 benches/report/report.py LABEL=CRITERION_HOME [LABEL=DIR ...]
+    python3 benches/report/report.py [--svg] LABEL=CRITERION_HOME [LABEL=DIR ...]
 
 Reads every <dir>/<group>/.../new/{benchmark,estimates}.json, prints one
 markdown table per run (median and its 95% interval; for each `respsig[/x]`
 the same-run `ring_raw[/x]` and `aws_lc_raw[/x]` medians and the ratios),
-and writes benches/report/medians.svg: the verify and sign groups of every
+and with --svg writes benches/report/medians.svg: the verify and sign groups of every
 run, one panel per group, bars scaled within the panel. Standard library
 only."""
 import glob
@@ -108,12 +108,15 @@ def svg(runs, out):
 
 def main():
     runs = []
-    for arg in sys.argv[1:]:
+    args = sys.argv[1:]
+    plot = "--svg" in args
+    for arg in (a for a in args if a != "--svg"):
         label, _, home = arg.partition("=")
         runs.append((label, load(home)))
     for label, rows in runs:
         table(label, rows)
-    svg(runs, os.path.join(HERE, "medians.svg"))
+    if plot:
+        svg(runs, os.path.join(HERE, "medians.svg"))
 
 
 if __name__ == "__main__":

@@ -33,5 +33,5 @@ for backend in ring aws-lc; do
     cp target/compare/results.txt "$out/compare-$backend.txt"
 done
 echo "end: loadavg $(cat /proc/loadavg)" >> "$out/machine.txt"
-python3 benches/report/report.py ring="$out/criterion-ring" aws-lc="$out/criterion-aws-lc" \
+python3 benches/report/report.py --svg ring="$out/criterion-ring" aws-lc="$out/criterion-aws-lc" \
     | tee "$out/tables.md"
