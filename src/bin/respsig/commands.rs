@@ -122,27 +122,29 @@ pub fn sign(
         signer = signer
             .with(key_name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
-        names.push(key_name.to_owned());
+        names.push(key_name);
     }
-    let name = match (name, names.as_slice()) {
-        (Some(n), _) => n.to_owned(),
-        (None, [only]) => only.clone(),
-        (None, _) => {
-            return Err(Failure::Usage(
-                "several keys given: say which one signs with --name NAME".into(),
-            ));
-        }
-    };
-    if signer.key(&name).is_none() {
-        return Err(Failure::Usage(format!(
-            "--name {name}: no --key was given under that name"
-        )));
-    }
+    let name = names[choose_key(name, &names, "signs")?];
     let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
     let response = canonical::read(&text).map_err(refused)?;
-    let mut envelope = signer.sign(&name, &response).map_err(refused)?;
+    let mut envelope = signer.sign(name, &response).map_err(refused)?;
     envelope.push('\n');
     write_stdout(envelope.as_bytes())
+}
+
+/// Which of the `--key` names given `--name` chooses (the only one when
+/// `--name` is left out), as an index into `names`; `verb` says what the
+/// key does, for the message.
+fn choose_key(name: Option<&str>, names: &[&str], verb: &str) -> Result<usize, Failure> {
+    match (name, names) {
+        (Some(n), _) => names.iter().position(|k| *k == n).ok_or_else(|| {
+            Failure::Usage(format!("--name {n}: no --key was given under that name"))
+        }),
+        (None, [_]) => Ok(0),
+        (None, _) => Err(Failure::Usage(format!(
+            "several keys given: say which one {verb} with --name NAME"
+        ))),
+    }
 }
 
 pub fn keygen(bits: usize, out: &Path, name: &str, force: bool) -> Result<(), Failure> {
@@ -294,33 +296,20 @@ pub struct LicenseIssueArgs {
 }
 
 pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
-    let mut chosen = None;
-    let mut names = Vec::new();
+    let mut given: Vec<(&str, &Path)> = Vec::new();
     for arg in &args.keys {
         let (key_name, path) = input::key_arg(arg)?;
-        if names.iter().any(|n| n == key_name) {
+        if given.iter().any(|(n, _)| *n == key_name) {
             return Err(Failure::Usage(format!(
                 "--key {arg}: a key named `{key_name}` was already given"
             )));
         }
-        names.push(key_name.to_owned());
-        if args.name.as_deref().is_none_or(|n| n == key_name) {
-            chosen = Some((key_name.to_owned(), input::license_writer(path)?));
-        }
+        given.push((key_name, path));
     }
-    let (name, writer) = match (chosen, &args.name) {
-        (Some(found), _) if args.name.is_some() || names.len() == 1 => found,
-        (_, Some(n)) => {
-            return Err(Failure::Usage(format!(
-                "--name {n}: no --key was given under that name"
-            )));
-        }
-        (_, None) => {
-            return Err(Failure::Usage(
-                "several keys given: say which one writes the license with --name NAME".into(),
-            ));
-        }
-    };
+    let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
+    // Only the chosen key file is read.
+    let (name, path) = given[choose_key(args.name.as_deref(), &names, "writes the license")?];
+    let writer = input::license_writer(path)?;
     let text = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
     let mut file = if args.exact {
         writer.write_json(&text)
