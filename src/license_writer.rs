@@ -79,33 +79,31 @@ impl LicenseWriter {
     /// [`SigningKey::from_pem`] (2048 to 4096 bits, e = 65537 or more, a
     /// consistent key).
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        // The signing key's loader applies the size and exponent policy and
-        // proves the key consistent; its label check is the same one.
+        // The signing key's loader applies the size and exponent policy,
+        // checks the PEM label and proves the key consistent.
         let signing = SigningKey::from_pem(pem)?;
-        let (label, der) = crate::pem::decode(pem)?;
-        Self::finish(signing, &der, label == "PRIVATE KEY")
+        let (_, der) = crate::pem::decode(pem)?;
+        Self::finish(&signing, &der)
     }
 
     /// Loads a DER private key, PKCS#8 or PKCS#1.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let signing = SigningKey::from_der(der)?;
-        let pkcs8 = RsaPrivateKey::from_pkcs8_der(der).is_ok();
-        Self::finish(signing, der, pkcs8)
+        Self::finish(&SigningKey::from_der(der)?, der)
     }
 
-    fn finish(signing: SigningKey, der: &[u8], pkcs8: bool) -> Result<Self, Error> {
-        let key = if pkcs8 {
-            RsaPrivateKey::from_pkcs8_der(der).ok()
-        } else {
-            RsaPrivateKey::from_pkcs1_der(der).ok()
-        };
-        // The error names no key material; the rsa crate's own message
-        // could quote the input.
-        let key = key.ok_or_else(|| KeyProblem::PrivateKey {
-            reason: "the rsa crate could not read this key".to_owned(),
-        })?;
-        let public = signing.public_key().clone();
-        Ok(LicenseWriter { key, public })
+    /// The rsa crate's form of a key `signing` has accepted.
+    fn finish(signing: &SigningKey, der: &[u8]) -> Result<Self, Error> {
+        let key = RsaPrivateKey::from_pkcs8_der(der)
+            .or_else(|_| RsaPrivateKey::from_pkcs1_der(der))
+            // The error names no key material; the rsa crate's own message
+            // could quote the input.
+            .map_err(|_| KeyProblem::PrivateKey {
+                reason: "the rsa crate could not read this key".to_owned(),
+            })?;
+        Ok(LicenseWriter {
+            key,
+            public: signing.public_key().clone(),
+        })
     }
 
     /// The public half: what a client needs to read the files.
