@@ -33,14 +33,14 @@ for lock in Cargo.lock fuzz/Cargo.lock; do
 done
 
 # rsa must not be in the default (library) build...
-default_tree=$(cargo tree --edges normal --prefix none)
+default_tree=$(cargo tree -p respsig --edges normal --prefix none)
 if grep -q '^rsa ' <<<"$default_tree"; then
   echo "supply-chain: the rsa crate is in the default build" >&2
   exit 1
 fi
 # ...and only key generation and the license writer may call it.
 # (Comment lines are skipped: ring has an `rsa` module of its own.)
-users=$(grep -rnE '\brsa::' src | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' | cut -d: -f1 | sort -u |
+users=$(grep -rnE '\brsa::' src cli/src | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' | cut -d: -f1 | sort -u |
   grep -vE '^src/(keygen|license_writer)\.rs$' || true)
 if [ -n "$users" ]; then
   echo "supply-chain: rsa used outside src/keygen.rs and src/license_writer.rs: $users" >&2

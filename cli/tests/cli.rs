@@ -2,15 +2,56 @@
 //! stderr messages.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+/// The repository root: test data lives in its `testdata/`.
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the CLI crate sits in the repository")
+}
+
+/// Helpers over the repository's `testdata/`.
+mod common {
+    use super::*;
+
+    pub fn path(rel: &str) -> PathBuf {
+        root().join("testdata").join(rel)
+    }
+
+    pub fn bytes(rel: &str) -> Vec<u8> {
+        std::fs::read(path(rel)).unwrap_or_else(|e| panic!("testdata/{rel}: {e}"))
+    }
+
+    pub fn text(rel: &str) -> String {
+        String::from_utf8(bytes(rel)).unwrap()
+    }
+
+    /// An external program, if installed; with `RESPSIG_REQUIRE_TOOLS=1`
+    /// (CI sets it) a missing program fails the test instead.
+    pub fn tool(name: &str, version_arg: &str) -> Option<&'static str> {
+        let found = Command::new(name)
+            .arg(version_arg)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if found {
+            return Some(Box::leak(name.to_owned().into_boxed_str()));
+        }
+        if std::env::var("RESPSIG_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("`{name}` is required (RESPSIG_REQUIRE_TOOLS=1) but not on the PATH");
+        }
+        eprintln!("SKIPPED: `{name}` is not on the PATH; install it to run this check");
+        None
+    }
+}
 
 fn respsig(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_respsig"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -274,7 +315,7 @@ fn keys_fingerprint_matches_openssl() {
         let der = std::process::Command::new(openssl)
             .args(["pkey", "-pubout", "-outform", "DER", "-in", file])
             .args(pubin)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(root())
             .output()
             .unwrap();
         assert!(der.status.success(), "{file}: {}", stderr(&der));
