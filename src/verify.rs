@@ -308,7 +308,7 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
 /// The decoded length of strict base64 `text`, from its shape alone
 /// (`None`: not a multiple of four characters).
 fn base64_len(text: &[u8]) -> Option<usize> {
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let pad = match text {
