@@ -55,7 +55,7 @@ fn hex(s: &str) -> Vec<u8> {
         }
     }
     let s = s.as_bytes();
-    assert!(s.len() % 2 == 0, "odd hex length {}", s.len());
+    assert!(s.len().is_multiple_of(2), "odd hex length {}", s.len());
     s.chunks(2)
         .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
         .collect()
