@@ -224,6 +224,39 @@ impl PublicKey {
         KeyPolicy::strict().load_pkcs1_der(der)
     }
 
+    /// The public half of a DER private key (PKCS#8 or PKCS#1), under the
+    /// strict [`KeyPolicy`]: any size a verifier accepts, including sizes
+    /// a [`SigningKey`](crate::SigningKey) refuses. The private key is only
+    /// read, never loaded for signing.
+    pub fn from_private_der(der: &[u8]) -> Result<Self, Error> {
+        let form = crate::private_key::Form::of(der);
+        match crate::private_key::rsa_public_half(der, form)? {
+            Some((n, e)) => Self::from_components(n, e),
+            None => Err(KeyProblem::NotRsa.into()),
+        }
+    }
+
+    /// The public half of a PEM private key (`BEGIN PRIVATE KEY` or
+    /// `BEGIN RSA PRIVATE KEY`); see [`from_private_der`](Self::from_private_der).
+    ///
+    /// ```
+    /// let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
+    /// let public = respsig::PublicKey::from_private_pem(&pem).unwrap();
+    /// let expected = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
+    /// assert_eq!(public, respsig::PublicKey::from_pem(&expected).unwrap());
+    /// ```
+    pub fn from_private_pem(pem: &str) -> Result<Self, Error> {
+        let (label, der) = crate::pem::decode(pem)?;
+        match label {
+            "PRIVATE KEY" | "RSA PRIVATE KEY" => Self::from_private_der(&der),
+            other => Err(KeyProblem::PemLabel {
+                found: Snippet::new(other),
+                expected: "PRIVATE KEY, RSA PRIVATE KEY",
+            }
+            .into()),
+        }
+    }
+
     /// Builds a key from its big-endian modulus and public exponent
     /// (leading zero bytes allowed), under the strict [`KeyPolicy`].
     pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {

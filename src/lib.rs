@@ -68,6 +68,7 @@ mod license;
 #[cfg(feature = "license-writer")]
 mod license_writer;
 mod pem;
+mod private_key;
 mod response_code;
 mod sign;
 mod verify;
@@ -84,7 +85,7 @@ pub use license::{Expiry, License, LicenseCheck};
 #[cfg_attr(docsrs, doc(cfg(feature = "license-writer")))]
 pub use license_writer::LicenseWriter;
 pub use response_code::ResponseCode;
-pub use sign::{Signer, SigningKey};
+pub use sign::{MAX_SIGNING_BITS, Signer, SigningKey};
 pub use verify::{
     Clock, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
 };

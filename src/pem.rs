@@ -25,7 +25,14 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Zeroizing<Vec<u8>>), KeyProble
     let end = body_and_end.find(&end_marker).ok_or(KeyProblem::Pem)?;
     let body = &body_and_end[..end];
     if body.contains(':') {
-        return Err(KeyProblem::EncryptedPem);
+        // RFC 1421 headers: only the old encrypted-key format uses them.
+        return Err(
+            if body.contains("Proc-Type:") && body.contains("ENCRYPTED") {
+                KeyProblem::EncryptedPem
+            } else {
+                KeyProblem::PemHeaders
+            },
+        );
     }
     let base64: Zeroizing<String> = Zeroizing::new(
         body.chars()
@@ -82,6 +89,10 @@ mod tests {
         assert_eq!(
             decode(&pem.replace("YWJj", "Proc-Type: 4,ENCRYPTED\n\nYWJj")),
             Err(KeyProblem::EncryptedPem)
+        );
+        assert_eq!(
+            decode(&pem.replace("YWJj", "Comment: made by hand\n\nYWJj")),
+            Err(KeyProblem::PemHeaders)
         );
         assert_eq!(
             decode("-----BEGIN X-----\n-----END X-----"),
