@@ -231,7 +231,7 @@ impl PublicKey {
     pub fn from_private_der(der: &[u8]) -> Result<Self, Error> {
         let form = crate::private_key::Form::of(der);
         match crate::private_key::rsa_public_half(der, form)? {
-            Some((n, e)) => Self::from_components(n, e),
+            Some(half) => Self::from_components(half.n, half.e),
             None => Err(KeyProblem::NotRsa.into()),
         }
     }

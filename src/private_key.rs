@@ -54,8 +54,8 @@ pub(crate) fn rsa_public_half(
         }
     };
     let key = pkcs1::RsaPrivateKey::from_der(rsa_der).map_err(|_| KeyProblem::Der)?;
-    Ok(Some((
-        key.modulus.as_bytes(),
-        key.public_exponent.as_bytes(),
-    )))
+    Ok(Some(PublicHalf {
+        n: key.modulus.as_bytes(),
+        e: key.public_exponent.as_bytes(),
+    }))
 }

@@ -210,10 +210,10 @@ impl Signer {
 /// which names the encoding problem.
 fn check_policy(der: &[u8], pkcs8: bool) -> Result<(), Error> {
     let form = if pkcs8 { Form::Pkcs8 } else { Form::Pkcs1 };
-    let Ok(Some((n, e))) = private_key::rsa_public_half(der, form) else {
+    let Ok(Some(half)) = private_key::rsa_public_half(der, form) else {
         return Ok(());
     };
-    let public = PublicKey::from_components(n, e)?;
+    let public = PublicKey::from_components(half.n, half.e)?;
     if public.bits() > MAX_SIGNING_BITS {
         return Err(KeyProblem::TooLarge {
             bits: public.bits(),
