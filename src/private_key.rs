@@ -37,12 +37,18 @@ impl Form {
     }
 }
 
-/// The big-endian modulus and public exponent of an RSA private key, or
-/// `None` for a PKCS#8 key of another algorithm (left to the loader).
+/// The big-endian modulus and public exponent of an RSA key.
+pub(crate) struct PublicHalf<'a> {
+    pub(crate) n: &'a [u8],
+    pub(crate) e: &'a [u8],
+}
+
+/// The public half of an RSA private key, or `None` for a PKCS#8 key of
+/// another algorithm (left to the loader).
 pub(crate) fn rsa_public_half(
     der: &[u8],
     form: Form,
-) -> Result<Option<(&[u8], &[u8])>, KeyProblem> {
+) -> Result<Option<PublicHalf<'_>>, KeyProblem> {
     let rsa_der = match form {
         Form::Pkcs1 => der,
         Form::Pkcs8 => {
