@@ -942,6 +942,41 @@ mod tests {
         assert!(keyring.verify(&envelope).is_ok());
     }
 
+    /// Every combination on a small grid against the rule written out:
+    /// accepted exactly when `sent_at - skew <= signed_at <= now + skew`.
+    #[test]
+    fn answer_check_on_a_grid() {
+        let mut cases = 0;
+        for skew in 0..=2u64 {
+            for signed_at in -4..=4i64 {
+                for sent_at in -4..=4i64 {
+                    for now in -4..=4i64 {
+                        let skew_i = skew as i64;
+                        let expected = if signed_at < sent_at - skew_i {
+                            Err(Error::NotAnAnswerToRequest {
+                                signed_at,
+                                sent_at,
+                                clock_skew: skew,
+                            })
+                        } else if signed_at > now + skew_i {
+                            Err(Error::FutureTimestamp {
+                                timestamp: signed_at,
+                                now,
+                                max_future_skew: skew,
+                            })
+                        } else {
+                            Ok(())
+                        };
+                        let got = check_answer(signed_at, sent_at, Duration::from_secs(skew), now);
+                        assert_eq!(got, expected, "{signed_at} {sent_at} {now} {skew}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 3 * 9 * 9 * 9);
+    }
+
     #[test]
     fn answer_check_does_not_overflow() {
         let max = Duration::from_secs(u64::MAX);
