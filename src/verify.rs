@@ -37,11 +37,6 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// How far apart the client's and the server's clocks may be, by default,
-/// for [`VerifyOptions::answer_to`]: a minute, what NTP-synced machines
-/// need with room to spare.
-pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
-
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -51,6 +46,11 @@ use crate::json;
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
 use crate::response_code::ResponseCode;
+
+/// How far apart the client's and the server's clocks may be, by default,
+/// for [`VerifyOptions::answer_to`]: a minute, what NTP-synced machines
+/// need with room to spare.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 /// What the server sends in `signature` when it has no signing key.
 pub const UNSIGNED_MARKER: &str = "Private key not set";
