@@ -74,6 +74,29 @@ pub enum Error {
         /// The maximum skew into the future allowed, in seconds.
         max_future_skew: u64,
     },
+    /// The answer was signed before the request it is checked against was
+    /// sent (less the allowed clock skew): it answers an earlier request,
+    /// so it is a recorded answer played back, or the clocks disagree by
+    /// more than the skew allowed (see
+    /// [`VerifyOptions::answer_to`](crate::VerifyOptions::answer_to)).
+    NotAnAnswerToRequest {
+        /// The payload's signed `timestamp` (Unix seconds).
+        signed_at: i64,
+        /// When the request was sent, as the caller stated (Unix seconds).
+        sent_at: i64,
+        /// The clock skew allowed, in seconds.
+        clock_skew: u64,
+    },
+    /// A signed member the caller required
+    /// ([`Verified::require`](crate::Verified::require)) is missing or has
+    /// another value: the answer is about something else. Neither value is
+    /// kept, so that the error never carries another customer's license key.
+    MemberMismatch {
+        /// The member's path as the caller gave it, cut short.
+        member: Snippet,
+        /// Whether the member is there (with another value) or missing.
+        present: bool,
+    },
     /// The verified payload does not fit the caller's type.
     Deserialize {
         /// serde's explanation, cut to [`Snippet::MAX_REASON_CHARS`].
@@ -431,6 +454,28 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "response from the future: signed at {timestamp}, now {now}, beyond the allowed skew of {max_future_skew} s"
+            ),
+            Error::NotAnAnswerToRequest {
+                signed_at,
+                sent_at,
+                clock_skew,
+            } => write!(
+                f,
+                "not an answer to this request: signed at {signed_at}, but the request was sent at {sent_at} (clock skew allowed: {clock_skew} s); it is an earlier answer played back, or the clocks disagree"
+            ),
+            Error::MemberMismatch {
+                member,
+                present: true,
+            } => write!(
+                f,
+                "the signed payload's member {member} does not have the value required: the answer is about something else"
+            ),
+            Error::MemberMismatch {
+                member,
+                present: false,
+            } => write!(
+                f,
+                "the signed payload has no member {member}, so it cannot be matched to the value required"
             ),
             Error::Deserialize { reason } => write!(
                 f,

@@ -87,5 +87,6 @@ pub use license_writer::LicenseWriter;
 pub use response_code::ResponseCode;
 pub use sign::{MAX_SIGNING_BITS, Signer, SigningKey};
 pub use verify::{
-    Clock, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
+    Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified,
+    VerifyOptions,
 };

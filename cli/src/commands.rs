@@ -47,6 +47,21 @@ pub struct VerifyArgs {
         requires = "max_age"
     )]
     max_future_skew: u64,
+    /// The Unix time the request was sent at: refuse an answer signed
+    /// earlier (less --clock-skew), which answers an earlier request, and
+    /// one signed more than --clock-skew ahead of this machine's clock.
+    /// For live answers; --max-age is for stored ones.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    sent_at: Option<i64>,
+    /// With --sent-at: how far apart this machine's clock and the
+    /// server's may be.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = respsig::DEFAULT_CLOCK_SKEW.as_secs(),
+        requires = "sent_at"
+    )]
+    clock_skew: u64,
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_INPUT_BYTES)]
     max_bytes: usize,
@@ -82,8 +97,20 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
             Duration::from_secs(args.max_future_skew),
         ));
     }
+    if let Some(sent_at) = args.sent_at {
+        options = options
+            .answer_to(sent_at)
+            .clock_skew(Duration::from_secs(args.clock_skew));
+    }
     let envelope = input::read(&args.file, args.max_bytes)?;
-    let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
+    let verified = keyring
+        .verify_with(&envelope, &options)
+        .map_err(|e| match e {
+            respsig::Error::NotAnAnswerToRequest { .. } => Failure::Refused(format!(
+                "{e}; if the clocks really differ by more than that, raise --clock-skew"
+            )),
+            e => refused(e),
+        })?;
     let mut out = if args.pretty {
         serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
     } else {

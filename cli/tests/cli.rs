@@ -147,6 +147,148 @@ fn verify_refusals_exit_1() {
     );
 }
 
+/// The seed's signed timestamp.
+const SEED_SIGNED_AT: i64 = 1_709_169_556;
+
+const SEED_PAYLOAD: &[u8] =
+    b"{\"code\":373,\"message\":\"Product meta updated\",\"timestamp\":1709169556}\n";
+
+#[test]
+fn verify_sent_at_refuses_an_answer_to_an_earlier_request() {
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "-q", "--key", DEMO];
+        args.extend(extra);
+        args.push(SEED);
+        respsig(&args, None)
+    };
+    // Passes: sent before it was signed, at the boundary (sent_at - skew
+    // = signed_at), and within a custom skew.
+    for sent_at in [SEED_SIGNED_AT - 3600, SEED_SIGNED_AT, SEED_SIGNED_AT + 60] {
+        let o = verify(&["--sent-at", &sent_at.to_string()]);
+        assert_eq!(o.status.code(), Some(0), "{sent_at}: {}", stderr(&o));
+        assert_eq!(o.stdout, SEED_PAYLOAD);
+        assert_eq!(stderr(&o), "");
+    }
+    let o = verify(&["--sent-at", "1709169656", "--clock-skew", "100"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, SEED_PAYLOAD);
+
+    // Refused, exit 1: one second past the default skew, past a custom one.
+    for (extra, sent_at, skew) in [
+        (vec!["--sent-at", "1709169617"], 1_709_169_617, 60),
+        (
+            vec!["--sent-at", "1709169587", "--clock-skew", "30"],
+            1_709_169_587,
+            30,
+        ),
+        (
+            vec!["--sent-at", "1709169557", "--clock-skew", "0"],
+            1_709_169_557,
+            0,
+        ),
+        // --max-age alone would accept it; --sent-at still refuses.
+        (
+            vec!["--sent-at", "1709169617", "--max-age", "999999999"],
+            1_709_169_617,
+            60,
+        ),
+    ] {
+        let o = verify(&extra);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "respsig: refused: not an answer to this request: signed at 1709169556, but the request was sent at {sent_at} (clock skew allowed: {skew} s); it is an earlier answer played back, or the clocks disagree; if the clocks really differ by more than that, raise --clock-skew\n"
+            ),
+            "{extra:?}"
+        );
+    }
+
+    // Signed in the year 2100: beyond the skew ahead of this machine's clock.
+    let future = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(br#"{"code": 200, "message": "Valid license key", "timestamp": 4102444800}"#),
+    );
+    assert_eq!(future.status.code(), Some(0), "{}", stderr(&future));
+    let o = respsig(
+        &[
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "--sent-at",
+            "4102444800",
+            "-",
+        ],
+        Some(&future.stdout),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let message = stderr(&o);
+    let now: &str = message
+        .strip_prefix("respsig: refused: response from the future: signed at 4102444800, now ")
+        .and_then(|rest| rest.strip_suffix(", beyond the allowed skew of 60 s; check the clocks\n"))
+        .unwrap_or_else(|| panic!("{message}"));
+    let now: i64 = now.parse().unwrap();
+    let system_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(now.abs_diff(system_now as i64) < 600, "{now}");
+
+    // No timestamp to check: refused.
+    let stamped = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(br#"{"code": 200, "message": "Valid license key"}"#),
+    );
+    assert_eq!(stamped.status.code(), Some(0), "{}", stderr(&stamped));
+    let o = respsig(
+        &[
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "--sent-at",
+            "1709169556",
+        ],
+        Some(&stamped.stdout),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: the signed payload has no integer `timestamp`, so its freshness cannot be checked\n"
+    );
+
+    // Bad usage, exit 2: --clock-skew without --sent-at, values that are
+    // not whole seconds.
+    for (extra, message) in [
+        (
+            vec!["--clock-skew", "5"],
+            "error: the following required arguments were not provided:\n  --sent-at <UNIX_SECONDS>\n",
+        ),
+        (
+            vec!["--sent-at", "1709169556.5"],
+            "error: invalid value '1709169556.5' for '--sent-at <UNIX_SECONDS>': invalid digit found in string\n",
+        ),
+        (
+            vec!["--sent-at", "1709169556", "--clock-skew", "-1"],
+            "error: unexpected argument '-1' found\n",
+        ),
+        (
+            vec!["--sent-at", ""],
+            "error: invalid value '' for '--sent-at <UNIX_SECONDS>': cannot parse integer from empty string\n",
+        ),
+        (
+            vec!["--sent-at", "99999999999999999999"],
+            "error: invalid value '99999999999999999999' for '--sent-at <UNIX_SECONDS>': number too large to fit in target type\n",
+        ),
+    ] {
+        let o = verify(&extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert!(stderr(&o).starts_with(message), "{extra:?}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn usage_and_key_errors_exit_2() {
     for (args, message) in [
