@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use respsig::{Freshness, Hash, Keyring, Limits, Signer, VerifyOptions, canonical};
 
+use crate::advice;
 use crate::input::{self, describe};
 use crate::{Failure, HashArg};
 
@@ -17,7 +18,7 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 }
 
 fn refused(e: respsig::Error) -> Failure {
-    Failure::Refused(e.to_string())
+    Failure::Refused(advice::message(&e))
 }
 
 /// Verify an envelope and print its signed payload.
@@ -103,14 +104,7 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
             .clock_skew(Duration::from_secs(args.clock_skew));
     }
     let envelope = input::read(&args.file, args.max_bytes)?;
-    let verified = keyring
-        .verify_with(&envelope, &options)
-        .map_err(|e| match e {
-            respsig::Error::NotAnAnswerToRequest { .. } => Failure::Refused(format!(
-                "{e}; if the clocks really differ by more than that, raise --clock-skew"
-            )),
-            e => refused(e),
-        })?;
+    let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
     let mut out = if args.pretty {
         serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
     } else {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use respsig::{Hash, LicenseWriter, PublicKey, SigningKey};
 
 use crate::Failure;
+use crate::advice;
 
 /// Where an input comes from, for messages.
 pub fn describe(file: &Option<PathBuf>) -> String {
@@ -99,7 +100,7 @@ pub fn public_key(path: &Path, hash: Hash) -> Result<PublicKey, Failure> {
         PublicKey::from_der(&bytes)
     };
     key.map(|k| k.with_hash(hash))
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+        .map_err(|e| Failure::Usage(format!("{}: {}", path.display(), advice::message(&e))))
 }
 
 /// Loads a private key file (PEM or DER).
@@ -128,7 +129,7 @@ fn private_key<T>(
     } else {
         from_der(&bytes)
     };
-    key.map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+    key.map_err(|e| Failure::Usage(format!("{}: {}", path.display(), advice::message(&e))))
 }
 
 /// Loads a public key file, or the public half of a private key file.

@@ -5,6 +5,7 @@
 //! could not be read as an envelope); 2 bad usage, or an unreadable key or
 //! input file.
 
+mod advice;
 mod commands;
 mod input;
 
