@@ -14,7 +14,11 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(|e| Failure::Usage(format!("cannot write standard output: {e}")))
+        .map_err(|e| match e.kind() {
+            // The reader went away (`| head`): stop quietly, as coreutils do.
+            std::io::ErrorKind::BrokenPipe => Failure::BrokenPipe,
+            _ => Failure::Usage(format!("cannot write standard output: {e}")),
+        })
 }
 
 fn refused(e: respsig::Error) -> Failure {

@@ -144,6 +144,8 @@ enum Failure {
     Refused(String),
     /// Bad usage or an unreadable key or file: exit 2.
     Usage(String),
+    /// Standard output was closed by its reader: exit 0, say nothing.
+    BrokenPipe,
 }
 
 fn main() -> ExitCode {
@@ -175,7 +177,7 @@ fn main() -> ExitCode {
         } => commands::fingerprint(&paths),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Refused(msg)) => {
             eprintln!("respsig: refused: {msg}");
             ExitCode::from(1)

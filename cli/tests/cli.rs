@@ -662,3 +662,30 @@ fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
         assert!(stderr(&o).contains(message), "{full:?}: {}", stderr(&o));
     }
 }
+
+/// `respsig canonicalize big.json | head -c1`: the reader goes away after
+/// one byte; respsig exits 0 and says nothing, as coreutils and ripgrep do.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    let items: Vec<String> = (0..60_000).map(|i| format!("\"item {i}\"")).collect();
+    std::fs::write(&big, format!("{{\"list\":[{}]}}", items.join(","))).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_respsig"))
+        .args(["canonicalize", big.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"{");
+    drop(stdout);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
