@@ -213,6 +213,27 @@ impl PublicKey {
         KeyPolicy::strict().load_der(der)
     }
 
+    /// Loads a key file's bytes as OpenSSL reads them: PEM when they hold
+    /// a `-----BEGIN ` line (text, a comment or a UTF-8 BOM before it is
+    /// ignored), DER otherwise; under the strict [`KeyPolicy`].
+    ///
+    /// ```
+    /// let bytes = std::fs::read("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// let with_bom = [&b"\xef\xbb\xbf"[..], &bytes].concat();
+    /// let key = respsig::PublicKey::from_pem_or_der(&with_bom).unwrap();
+    /// assert_eq!(key.bits(), 2048);
+    /// ```
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_pem, Self::from_der)
+    }
+
+    /// The public half of a private key file's bytes (PEM or DER, read as
+    /// [`from_pem_or_der`](Self::from_pem_or_der) reads them); see
+    /// [`from_private_der`](Self::from_private_der).
+    pub fn from_private_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_private_pem, Self::from_private_der)
+    }
+
     /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`,
     /// under the strict [`KeyPolicy`].
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {

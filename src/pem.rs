@@ -46,6 +46,22 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Zeroizing<Vec<u8>>), KeyProble
     Ok((label, Zeroizing::new(der)))
 }
 
+/// A key file's bytes read as OpenSSL reads them: PEM when they hold a
+/// `-----BEGIN ` line (whatever text, a UTF-8 BOM or a comment, comes
+/// before it), DER otherwise.
+pub(crate) fn either<T, E: From<KeyProblem>>(
+    bytes: &[u8],
+    from_pem: impl FnOnce(&str) -> Result<T, E>,
+    from_der: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, E> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    match bytes.windows(BEGIN.len()).position(|w| w == BEGIN) {
+        // From the BEGIN line on, PEM is ASCII.
+        Some(at) => from_pem(std::str::from_utf8(&bytes[at..]).map_err(|_| KeyProblem::Pem)?),
+        None => from_der(bytes),
+    }
+}
+
 /// A PEM block with 64-column lines and LF line ends.
 pub(crate) fn encode(label: &str, der: &[u8]) -> String {
     use base64ct::{Base64, Encoding};
@@ -75,6 +91,30 @@ mod tests {
         let one_line = pem.replacen('\n', "\r\n", 1).replace("\n", "");
         let one_line = one_line.replace("-----END", "\n-----END");
         assert_eq!(decode(&one_line).unwrap().1.as_slice(), der.as_slice());
+    }
+
+    #[test]
+    fn either_finds_pem_after_leading_text() {
+        let pem = encode("PUBLIC KEY", b"abc");
+        let read = |bytes: &[u8]| {
+            either(
+                bytes,
+                |text| decode(text).map(|(label, der)| (label.to_owned(), der.to_vec())),
+                |der| Ok::<_, KeyProblem>(("DER".to_owned(), der.to_vec())),
+            )
+        };
+        let want = ("PUBLIC KEY".to_owned(), b"abc".to_vec());
+        assert_eq!(read(pem.as_bytes()), Ok(want.clone()));
+        let bom = [&b"\xef\xbb\xbf"[..], pem.as_bytes()].concat();
+        assert_eq!(read(&bom), Ok(want.clone()));
+        let latin1 = [&b"cl\xe9 de test\n"[..], pem.as_bytes()].concat();
+        assert_eq!(read(&latin1), Ok(want));
+        assert_eq!(
+            read(b"\x30\x03abc"),
+            Ok(("DER".to_owned(), b"\x30\x03abc".to_vec()))
+        );
+        let broken = [pem.as_bytes(), &b"\xff"[..]].concat();
+        assert_eq!(read(&broken), Err(KeyProblem::Pem));
     }
 
     #[test]

@@ -58,6 +58,12 @@ impl SigningKey {
         }
     }
 
+    /// Loads a private key file's bytes, PEM or DER, as
+    /// [`PublicKey::from_pem_or_der`] reads a public key file.
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_pem, Self::from_der)
+    }
+
     /// Loads a DER PKCS#8 `PrivateKeyInfo` holding an RSA key.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         Self::load(der, true)

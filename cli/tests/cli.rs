@@ -689,3 +689,109 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
 }
+
+/// Key files as people keep them: a comment line or a UTF-8 BOM before
+/// `-----BEGIN` is read (as OpenSSL and PHP read it); a `Comment:` header
+/// line is refused with its own reason (OpenSSL refuses it too: "not proc
+/// type"), not as an encrypted key.
+#[test]
+fn pem_key_files_with_leading_text_or_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = common::text("gkm/gkm-demo-public.pem");
+    let (begin, body) = pem.split_once('\n').unwrap();
+    let variants = [
+        (
+            "comment.pem",
+            format!("demo key, from the server's docs\n{pem}"),
+        ),
+        ("bom.pem", format!("\u{feff}{pem}")),
+        ("crlf.pem", pem.replace('\n', "\r\n")),
+    ];
+    for (name, text) in &variants {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let key = format!("product={}", path.display());
+        let o = respsig(&["verify", "-q", "--key", &key, SEED], None);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(
+            o.stdout,
+            b"{\"code\":373,\"message\":\"Product meta updated\",\"timestamp\":1709169556}\n",
+            "{name}"
+        );
+    }
+    let path = dir.path().join("header.pem");
+    std::fs::write(&path, format!("{begin}\nComment: demo\n\n{body}")).unwrap();
+    let key = format!("product={}", path.display());
+    let o = respsig(&["verify", "--key", &key, SEED], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "respsig: error: {}: key rejected: the PEM block has header lines (`Name: value`); keys in PEM carry none unless encrypted; remove the header lines and the blank line after them\n",
+            path.display()
+        )
+    );
+}
+
+/// Private keys are refused for the reason that applies, with the bit
+/// count or the exponent; `keys fingerprint` reads a private key of any
+/// size the verifier takes without loading it for signing.
+#[test]
+fn private_key_refusals_name_the_cause() {
+    for (file, message) in [
+        (
+            "testdata/keys/rsa1024.pem",
+            "key rejected: 1024-bit RSA modulus is below the 2048-bit minimum; use a key of 2048 bits or more",
+        ),
+        (
+            "testdata/adversarial/keys/e3-2048.pem",
+            "key rejected: RSA public exponent 3 is below 65537; the server's keys use the exponent 65537",
+        ),
+        (
+            "testdata/cli/rsa8192.pem",
+            "key rejected: 8192-bit RSA modulus is above the 4096-bit maximum",
+        ),
+    ] {
+        let key = format!("product={file}");
+        let o = respsig(&["sign", "--key", &key], Some(b"{\"code\":1}"));
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        assert_eq!(stderr(&o), format!("respsig: error: {file}: {message}\n"));
+    }
+    let o = respsig(
+        &[
+            "keys",
+            "fingerprint",
+            "testdata/cli/rsa8192.pem",
+            "testdata/cli/rsa8192.pub.pem",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0][..64], lines[1][..64]);
+    assert_eq!(lines[0][64..], *"  RSA-8192  testdata/cli/rsa8192.pem");
+}
+
+/// A duplicated unknown member is named; a misspelled `signature` is
+/// reported as missing, not as a server without a key.
+#[test]
+fn envelope_refusals_name_the_cause() {
+    let seed = common::text("gkm/seed-373-update-product-meta.json");
+    let dup = seed.replacen('{', r#"{"x":1,"x":2,"#, 1);
+    let o = respsig(&["verify", "--key", DEMO, "-"], Some(dup.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: malformed envelope: duplicate key \"x\"\n"
+    );
+    let misspelled = seed.replace("\"signature\"", "\"Signature\"");
+    assert_ne!(misspelled, seed);
+    let o = respsig(&["verify", "--key", DEMO, "-"], Some(misspelled.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: unsigned response: the envelope has no `signature` member, or it is empty or the server's `Private key not set`; nothing in this response is signed, so none of it can be trusted\n"
+    );
+}
