@@ -38,8 +38,8 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `keygen` | no | [`keygen::generate`]: new RSA key pairs (the rsa crate) |
-//! | `license-writer` | no | [`LicenseWriter`]: writes offline license files (the rsa crate's blinded private-key operation) |
+//! | `keygen` | no | `keygen::generate`: new RSA key pairs (the rsa crate) |
+//! | `license-writer` | no | `LicenseWriter`: writes offline license files (the rsa crate's blinded private-key operation) |
 //! | `aws-lc` | no | aws-lc-rs as the RSA backend instead of ring (its C build takes minutes) |
 //! | `parallel` | no | [`Keyring::verify_batch`] across threads (rayon) |
 //!
