@@ -12,8 +12,17 @@ use crate::error::Error;
 use crate::key::PublicKey;
 use crate::verify::{self, Verified, VerifyOptions};
 
+/// [`MAX_NAME_LEN`] as a literal, so the error text can be built from it.
+macro_rules! max_name_len {
+    () => {
+        128
+    };
+}
+
 /// The longest key name accepted, in bytes.
-pub const MAX_NAME_LEN: usize = 128;
+pub const MAX_NAME_LEN: usize = max_name_len!();
+
+const TOO_LONG: &str = concat!("a key name is at most ", max_name_len!(), " bytes");
 
 /// Public keys by name (`product`, `global`, or any name the caller uses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -198,9 +207,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), Error> {
         });
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(Error::InvalidKeyName {
-            reason: "a key name is at most 128 bytes",
-        });
+        return Err(Error::InvalidKeyName { reason: TOO_LONG });
     }
     Ok(())
 }
