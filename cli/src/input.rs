@@ -90,11 +90,14 @@ fn is_pem(bytes: &[u8]) -> bool {
     bytes.trim_ascii_start().starts_with(b"-----BEGIN")
 }
 
-/// Loads a public key file (PEM or DER).
+/// Loads a public key file (PEM, DER, or a raw 32-byte Ed25519 key).
 pub fn public_key(path: &Path, hash: Hash) -> Result<PublicKey, Failure> {
     let bytes = read_key_file(path)?;
     let key = if is_pem(&bytes) {
         PublicKey::from_pem(&String::from_utf8_lossy(&bytes))
+    } else if bytes.len() == respsig::ED25519_KEY_LEN {
+        // No DER key is this short.
+        PublicKey::from_ed25519(&bytes)
     } else {
         PublicKey::from_der(&bytes)
     };
