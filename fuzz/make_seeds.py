@@ -16,8 +16,9 @@ got. Deterministic: the same testdata gives the same files.
   and hand-written edge cases of the canonical form (numbers, escapes,
   surrogates, depth).
 - sign: the decoded payloads and the hand-written objects.
-- key: every key file of testdata/keys/ (PEM and DER, public and private,
-  accepted and refused) and testdata/gkm/gkm-demo-public.pem.
+- key: every key file of testdata/keys/ (PEM, DER and raw, public and
+  private, RSA and Ed25519, accepted and refused) and
+  testdata/gkm/gkm-demo-public.pem.
 """
 
 import base64
@@ -86,6 +87,35 @@ def write(target: str, name: str, data: bytes, seen: dict) -> None:
     path.write_bytes(data)
 
 
+def ed25519_variants() -> dict:
+    """Ed25519 key forms the OpenSSL CLI does not write, built from
+    testdata/keys/ed25519.der (PKCS#8 v1) and the two public keys."""
+    v1 = (TESTDATA / "keys" / "ed25519.der").read_bytes()
+    seed = v1[16:48]
+    own = (TESTDATA / "keys" / "ed25519.pub.raw").read_bytes()
+    other = (TESTDATA / "keys" / "other-ed25519.pub.pem").read_text()
+    other = base64.b64decode("".join(other.splitlines()[1:-1]))[12:]
+    algorithm = bytes.fromhex("300506032b6570")
+
+    def v2(public: bytes, tag: str = "812100") -> bytes:
+        body = bytes.fromhex("020101") + algorithm + bytes.fromhex("04220420") + seed
+        body += bytes.fromhex(tag) + public
+        return bytes([0x30, len(body)]) + body
+
+    return {
+        # PKCS#8 v2 (RFC 5958: [1] IMPLICIT BIT STRING) with the matching
+        # public key, with another key's, and in the explicit form ring
+        # itself writes ([1] around a BIT STRING).
+        "ed25519-pkcs8-v2": v2(own),
+        "ed25519-pkcs8-v2-wrong-public": v2(other),
+        "ed25519-pkcs8-v2-explicit": v2(own, "a123032100"),
+        # SPKI with a NULL parameter, which RFC 8410 forbids.
+        "ed25519-spki-null-params": bytes.fromhex("302c300706032b65700500032100") + own,
+        # A 31-byte key in an SPKI.
+        "ed25519-spki-31-bytes": bytes.fromhex("3029300506032b6570032000") + own[:31],
+    }
+
+
 def main() -> None:
     if SEEDS.exists():
         shutil.rmtree(SEEDS)
@@ -117,10 +147,12 @@ def main() -> None:
         write("canonical", f"hand-{name}.json", data, seen)
 
     keys = sorted(
-        p for p in (TESTDATA / "keys").iterdir() if p.suffix in (".pem", ".der")
+        p for p in (TESTDATA / "keys").iterdir() if p.suffix in (".pem", ".der", ".raw")
     )
     for path in keys + [TESTDATA / "gkm" / "gkm-demo-public.pem"]:
         write("key", path.name, path.read_bytes(), seen)
+    for name, data in ed25519_variants().items():
+        write("key", f"hand-{name}.der", data, seen)
 
     for t in targets:
         print(f"{t}: {len(list((SEEDS / t).iterdir()))} seed files")

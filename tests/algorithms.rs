@@ -199,6 +199,36 @@ fn ed25519_keys_are_refused_exactly() {
     ));
 }
 
+/// PKCS#8 v2 (with the public key) loads when the public key matches, in
+/// RFC 5958's form and in the one ring writes; a wrong one is refused.
+#[test]
+fn ed25519_pkcs8_v2() {
+    let v1 = common::bytes("keys/ed25519.der");
+    let own = common::bytes("keys/ed25519.pub.raw");
+    let other = common::public("keys/other-ed25519.pub.pem").spki_der()[12..].to_vec();
+    let v2 = |public: &[u8], tag: &[u8]| {
+        let mut body = vec![2, 1, 1, 0x30, 5, 6, 3, 0x2b, 0x65, 0x70, 4, 0x22, 4, 0x20];
+        body.extend_from_slice(&v1[16..48]);
+        body.extend_from_slice(tag);
+        body.extend_from_slice(public);
+        let mut der = vec![0x30, u8::try_from(body.len()).unwrap()];
+        der.extend(body);
+        der
+    };
+    let want = common::private("keys/ed25519.pem");
+    for tag in [&[0x81, 0x21, 0][..], &[0xa1, 0x23, 3, 0x21, 0]] {
+        let key = SigningKey::from_pkcs8_der(&v2(&own, tag)).unwrap();
+        assert_eq!(key.public_key(), want.public_key());
+        assert_eq!(key.sign_bytes(b"m"), want.sign_bytes(b"m"));
+        assert_eq!(
+            SigningKey::from_pkcs8_der(&v2(&other, tag)).err(),
+            Some(Error::KeyRejected(KeyProblem::PrivateKey {
+                reason: "InconsistentComponents".to_owned()
+            }))
+        );
+    }
+}
+
 /// Every algorithm signs the ASCII text of `response_base64`, nothing
 /// else, and verifies under its own key only.
 #[test]
