@@ -432,6 +432,28 @@ fn malformed_signature_metadata_is_malformed() {
                 "{text}"
             );
         }
+        // Nesting inside the member counts against the depth limit as in
+        // `response`: envelope (1) + member (1) + 126 arrays = 128 levels.
+        let deep = format!(r#"{{"x":{}1{}}}"#, "[".repeat(127), "]".repeat(127));
+        let env = with_metadata(&envelope, &deep);
+        assert_eq!(
+            keyring.verify(&env).unwrap_err(),
+            metadata(Problem::TooDeep { limit: 128 })
+        );
+        let fits = format!(r#"{{"x":{}1{}}}"#, "[".repeat(126), "]".repeat(126));
+        assert!(keyring.verify(with_metadata(&envelope, &fits)).is_ok());
+        // Many members (duplicates are looked up in a hash set, not by a
+        // linear search per member); the last one's duplicate is found.
+        let many: Vec<String> = (0..40_000).map(|i| format!("\"m{i}\":{i}")).collect();
+        let env = with_metadata(&envelope, &format!("{{{}}}", many.join(",")));
+        assert!(keyring.verify(&env).is_ok());
+        let env = with_metadata(&envelope, &format!("{{{},\"m39999\":0}}", many.join(",")));
+        assert_eq!(
+            keyring.verify(&env).unwrap_err(),
+            metadata(Problem::DuplicateKey {
+                key: Snippet::new("m39999")
+            })
+        );
         // The member twice, even agreeing both times.
         let once = with_metadata(&envelope, &format!(r#"{{"algorithm":"{name}"}}"#));
         let twice = with_metadata(&once, &format!(r#"{{"algorithm":"{name}"}}"#));
