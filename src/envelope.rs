@@ -4,11 +4,10 @@
 //! than the four are read (they must be valid JSON) and ignored, except
 //! `signature_metadata`, whose shape is checked here (an object; its
 //! `algorithm`, if present, a string) so that verification can refuse an
-//! envelope whose claimed algorithm disagrees with the key (it never
-//! selects one). A member
-//! that appears twice, anywhere in the document, is an error: serde_json
-//! would keep the last one silently, and two readers disagreeing about
-//! which copy counts is how signature bypasses happen.
+//! envelope whose claimed algorithm disagrees with the key; it never
+//! selects one. A member that appears twice, anywhere in the document, is
+//! an error: serde_json would keep the last one silently, and two readers
+//! disagreeing about which copy counts is how signature bypasses happen.
 
 use std::borrow::Cow;
 use std::collections::HashSet;

@@ -115,15 +115,23 @@ impl Algorithm {
     /// case: `RSA-SHA256` or `SHA256` (likewise 384 and 512), and
     /// `Ed25519`. Anything else is `None`.
     pub fn from_name(name: &str) -> Option<Self> {
-        let lower = name.to_ascii_lowercase();
-        let hash = lower.strip_prefix("rsa-").unwrap_or(&lower);
-        match hash {
-            "sha256" => Some(Algorithm::RsaSha256),
-            "sha384" => Some(Algorithm::RsaSha384),
-            "sha512" => Some(Algorithm::RsaSha512),
-            "ed25519" if hash.len() == lower.len() => Some(Algorithm::Ed25519),
-            _ => None,
+        let is = |text: &[u8], word: &str| text.eq_ignore_ascii_case(word.as_bytes());
+        let name = name.as_bytes();
+        if is(name, "ed25519") {
+            return Some(Algorithm::Ed25519);
         }
+        let hash = match name.split_at_checked(4) {
+            Some((rsa, hash)) if is(rsa, "rsa-") => hash,
+            _ => name,
+        };
+        [
+            ("sha256", Algorithm::RsaSha256),
+            ("sha384", Algorithm::RsaSha384),
+            ("sha512", Algorithm::RsaSha512),
+        ]
+        .into_iter()
+        .find(|(word, _)| is(hash, word))
+        .map(|(_, algorithm)| algorithm)
     }
 
     /// The RSA algorithm with `hash`.

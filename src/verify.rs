@@ -427,8 +427,8 @@ fn trim_blank(bytes: &[u8]) -> &[u8] {
 }
 
 /// The longest signature decoded on the stack: the largest modulus an RSA
-/// [`PublicKey`] may have (Ed25519 signatures are 64 bytes). Longer ones are decoded on the heap, only to be
-/// refused for their length.
+/// [`PublicKey`] may have (Ed25519 signatures are 64 bytes). Longer ones
+/// are decoded on the heap, only to be refused for their length.
 const MAX_SIGNATURE_LEN: usize = crate::key::MAX_BITS / 8;
 
 pub(crate) fn verify(
