@@ -9,7 +9,8 @@ got. Deterministic: the same testdata gives the same files.
   as they stand there (46 distinct: two pages of the docs show the same
   envelope; the four testdata/gkm/seed-*.json files are byte-identical copies
   of vectors and add nothing), and a few hand-written envelopes for the branches no real envelope takes (unsigned,
-  missing or duplicated members, a wrong-length signature).
+  missing or duplicated members, a wrong-length signature), plus testdata/gkm/seed-373-update-product-meta.json
+  with a `signature_metadata` member added (agreeing, disagreeing, unknown, malformed).
 - canonical: the payloads decoded from every envelope's response_base64 (the
   exact bytes the server signed, i.e. PHP's json_encode output), the 47
   envelopes themselves (pretty-printed JSON), testdata/gkm/response-codes.json,
@@ -140,6 +141,19 @@ def main() -> None:
     for name, data in EXTRA_ENVELOPES.items():
         for t in ["envelope", "verify"]:
             write(t, f"hand-{name}.json", data, seen)
+    # A genuine envelope with `signature_metadata`: agreeing, disagreeing,
+    # unknown, malformed.
+    genuine = (TESTDATA / "gkm" / "seed-373-update-product-meta.json").read_bytes().rstrip()
+    assert genuine.endswith(b"}")
+    for name, metadata in {
+        "agrees": b'{"algorithm":"RSA-SHA256","key_id":"product"}',
+        "disagrees": b'{"algorithm":"Ed25519"}',
+        "unknown": b'{"algorithm":"none"}',
+        "not-a-string": b'{"algorithm":["sha256"]}',
+    }.items():
+        data = genuine[:-1] + b',"signature_metadata":' + metadata + b"}"
+        for t in ["envelope", "verify"]:
+            write(t, f"hand-metadata-{name}.json", data, seen)
     for name, data in EXTRA_OBJECTS.items():
         for t in ["canonical", "sign"]:
             write(t, f"hand-{name}.json", data, seen)
