@@ -616,6 +616,23 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     assert_eq!(mixed.verify(&by_ed).unwrap_err(), Error::BadSignature);
 }
 
+/// License files are RSA blocks: an Ed25519 key opens none, and next to
+/// the RSA key it changes nothing.
+#[test]
+fn license_files_are_rsa_only() {
+    let lic = common::bytes("license/openssl-2048.lic");
+    let ed = common::public("keys/ed25519.pub.pem");
+    assert_eq!(
+        keyring(&ed).verify_license(&lic).unwrap_err(),
+        Error::License(respsig::LicenseProblem::Length { len: 256 })
+    );
+    let both = keyring(&ed)
+        .with("product", common::public("keys/rsa2048.pub.pem"))
+        .unwrap();
+    let verified = both.verify_license(&lic).unwrap();
+    assert_eq!(verified.key().algorithm(), Algorithm::RsaSha256);
+}
+
 #[test]
 fn dangerous_read_shows_the_metadata() {
     let envelope = common::private("keys/ed25519.pem")
