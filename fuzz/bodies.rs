@@ -448,15 +448,42 @@ pub fn key(data: &[u8]) {
     if let Ok(signer) = SigningKey::from_der(data) {
         check_signer(&signer);
     }
+
+    // Raw Ed25519: exactly the 32-byte inputs load, as the key they are.
+    match PublicKey::from_ed25519(data) {
+        Ok(key) => {
+            check_public(&key);
+            assert_eq!(&key.spki_der()[12..], data);
+        }
+        Err(e) => assert_eq!(
+            (e, data.len() == respsig::ED25519_KEY_LEN),
+            (
+                Error::KeyRejected(respsig::KeyProblem::Ed25519Length { len: data.len() }),
+                false
+            )
+        ),
+    }
 }
 
 fn check_public(key: &PublicKey) {
-    assert!(
-        (respsig::MIN_BITS..=respsig::MAX_BITS).contains(&key.bits()),
-        "{} bits",
-        key.bits()
-    );
-    assert_eq!(key.modulus_len(), key.bits().div_ceil(8));
+    match key.algorithm() {
+        respsig::Algorithm::Ed25519 => {
+            assert_eq!((key.bits(), key.signature_len()), (256, 64));
+            assert_eq!(key.spki_der().len(), 44);
+            assert_eq!(
+                PublicKey::from_ed25519(&key.spki_der()[12..]).as_ref(),
+                Ok(key)
+            );
+        }
+        _ => {
+            assert!(
+                (respsig::MIN_BITS..=respsig::MAX_BITS).contains(&key.bits()),
+                "{} bits",
+                key.bits()
+            );
+            assert_eq!(key.modulus_len(), key.bits().div_ceil(8));
+        }
+    }
     let fingerprint = key.fingerprint();
     assert_eq!(fingerprint.len(), 64);
     assert!(
@@ -487,6 +514,7 @@ fn check_signer(signer: &SigningKey) {
     let public = signer.public_key();
     check_public(public);
     assert!(public.bits() <= 4096, "{} bits", public.bits());
+    assert_eq!(signer.algorithm(), public.algorithm());
     let msg = b"respsig fuzz";
     match signer.sign_bytes(msg) {
         Ok(sig) => assert_eq!(public.verify_signature(msg, &sig), Ok(())),

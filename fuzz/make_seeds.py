@@ -9,15 +9,17 @@ got. Deterministic: the same testdata gives the same files.
   as they stand there (46 distinct: two pages of the docs show the same
   envelope; the four testdata/gkm/seed-*.json files are byte-identical copies
   of vectors and add nothing), and a few hand-written envelopes for the branches no real envelope takes (unsigned,
-  missing or duplicated members, a wrong-length signature).
+  missing or duplicated members, a wrong-length signature), plus testdata/gkm/seed-373-update-product-meta.json
+  with a `signature_metadata` member added (agreeing, disagreeing, unknown, malformed).
 - canonical: the payloads decoded from every envelope's response_base64 (the
   exact bytes the server signed, i.e. PHP's json_encode output), the 47
   envelopes themselves (pretty-printed JSON), testdata/gkm/response-codes.json,
   and hand-written edge cases of the canonical form (numbers, escapes,
   surrogates, depth).
 - sign: the decoded payloads and the hand-written objects.
-- key: every key file of testdata/keys/ (PEM and DER, public and private,
-  accepted and refused) and testdata/gkm/gkm-demo-public.pem.
+- key: every key file of testdata/keys/ (PEM, DER and raw, public and
+  private, RSA and Ed25519, accepted and refused) and
+  testdata/gkm/gkm-demo-public.pem.
 """
 
 import base64
@@ -86,6 +88,35 @@ def write(target: str, name: str, data: bytes, seen: dict) -> None:
     path.write_bytes(data)
 
 
+def ed25519_variants() -> dict:
+    """Ed25519 key forms the OpenSSL CLI does not write, built from
+    testdata/keys/ed25519.der (PKCS#8 v1) and the two public keys."""
+    v1 = (TESTDATA / "keys" / "ed25519.der").read_bytes()
+    seed = v1[16:48]
+    own = (TESTDATA / "keys" / "ed25519.pub.raw").read_bytes()
+    other = (TESTDATA / "keys" / "other-ed25519.pub.pem").read_text()
+    other = base64.b64decode("".join(other.splitlines()[1:-1]))[12:]
+    algorithm = bytes.fromhex("300506032b6570")
+
+    def v2(public: bytes, tag: str = "812100") -> bytes:
+        body = bytes.fromhex("020101") + algorithm + bytes.fromhex("04220420") + seed
+        body += bytes.fromhex(tag) + public
+        return bytes([0x30, len(body)]) + body
+
+    return {
+        # PKCS#8 v2 (RFC 5958: [1] IMPLICIT BIT STRING) with the matching
+        # public key, with another key's, and in the explicit form ring
+        # itself writes ([1] around a BIT STRING).
+        "ed25519-pkcs8-v2": v2(own),
+        "ed25519-pkcs8-v2-wrong-public": v2(other),
+        "ed25519-pkcs8-v2-explicit": v2(own, "a123032100"),
+        # SPKI with a NULL parameter, which RFC 8410 forbids.
+        "ed25519-spki-null-params": bytes.fromhex("302c300706032b65700500032100") + own,
+        # A 31-byte key in an SPKI.
+        "ed25519-spki-31-bytes": bytes.fromhex("3029300506032b6570032000") + own[:31],
+    }
+
+
 def main() -> None:
     if SEEDS.exists():
         shutil.rmtree(SEEDS)
@@ -110,6 +141,19 @@ def main() -> None:
     for name, data in EXTRA_ENVELOPES.items():
         for t in ["envelope", "verify"]:
             write(t, f"hand-{name}.json", data, seen)
+    # A genuine envelope with `signature_metadata`: agreeing, disagreeing,
+    # unknown, malformed.
+    genuine = (TESTDATA / "gkm" / "seed-373-update-product-meta.json").read_bytes().rstrip()
+    assert genuine.endswith(b"}")
+    for name, metadata in {
+        "agrees": b'{"algorithm":"RSA-SHA256","key_id":"product"}',
+        "disagrees": b'{"algorithm":"Ed25519"}',
+        "unknown": b'{"algorithm":"none"}',
+        "not-a-string": b'{"algorithm":["sha256"]}',
+    }.items():
+        data = genuine[:-1] + b',"signature_metadata":' + metadata + b"}"
+        for t in ["envelope", "verify"]:
+            write(t, f"hand-metadata-{name}.json", data, seen)
     for name, data in EXTRA_OBJECTS.items():
         for t in ["canonical", "sign"]:
             write(t, f"hand-{name}.json", data, seen)
@@ -117,10 +161,12 @@ def main() -> None:
         write("canonical", f"hand-{name}.json", data, seen)
 
     keys = sorted(
-        p for p in (TESTDATA / "keys").iterdir() if p.suffix in (".pem", ".der")
+        p for p in (TESTDATA / "keys").iterdir() if p.suffix in (".pem", ".der", ".raw")
     )
     for path in keys + [TESTDATA / "gkm" / "gkm-demo-public.pem"]:
         write("key", path.name, path.read_bytes(), seen)
+    for name, data in ed25519_variants().items():
+        write("key", f"hand-{name}.der", data, seen)
 
     for t in targets:
         print(f"{t}: {len(list((SEEDS / t).iterdir()))} seed files")

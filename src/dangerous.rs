@@ -41,6 +41,20 @@ impl Unverified {
         is_unsigned(self.inner.signature.as_deref())
     }
 
+    /// The unsigned `signature_metadata` object, if the envelope has one.
+    /// It never chooses anything: verification only refuses an envelope
+    /// whose `algorithm` here disagrees with the key.
+    pub fn signature_metadata(&self) -> Option<&Value> {
+        self.inner.signature_metadata.as_ref()
+    }
+
+    /// `signature_metadata.algorithm` as sent, and the algorithm it names
+    /// (`None` for a name this crate does not know).
+    pub fn claimed_algorithm(&self) -> Option<(&str, Option<crate::Algorithm>)> {
+        let name = self.signature_metadata()?.get("algorithm")?.as_str()?;
+        Some((name, crate::Algorithm::from_name(name)))
+    }
+
     /// The `signature` text as sent, if any.
     pub fn signature_text(&self) -> Option<&str> {
         self.inner.signature.as_deref()

@@ -1,10 +1,13 @@
 //! The wire format: reading an envelope's four members strictly.
 //!
 //! Nothing here is trusted; this module only checks shape. Members other
-//! than the four are read (they must be valid JSON) and ignored. A member
-//! that appears twice, anywhere in the document, is an error: serde_json
-//! would keep the last one silently, and two readers disagreeing about
-//! which copy counts is how signature bypasses happen.
+//! than the four are read (they must be valid JSON) and ignored, except
+//! `signature_metadata`, whose shape is checked here (an object; its
+//! `algorithm`, if present, a string) so that verification can refuse an
+//! envelope whose claimed algorithm disagrees with the key; it never
+//! selects one. A member that appears twice, anywhere in the document, is
+//! an error: serde_json would keep the last one silently, and two readers
+//! disagreeing about which copy counts is how signature bypasses happen.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -98,6 +101,18 @@ pub(crate) struct Envelope {
     pub(crate) private_key_used: String,
     /// `None` when the member is absent.
     pub(crate) signature: Option<String>,
+    /// The unsigned `signature_metadata` object, if present.
+    pub(crate) signature_metadata: Option<Value>,
+}
+
+/// `signature_metadata` as read: an object, with `algorithm` a string if
+/// present. Unsigned.
+#[derive(Debug, Clone)]
+pub(crate) struct Metadata<'a> {
+    /// The object's JSON text.
+    pub(crate) text: &'a str,
+    /// The `algorithm` member, if present.
+    pub(crate) algorithm: Option<Cow<'a, str>>,
 }
 
 /// The same, borrowed from the input: what verification reads before the
@@ -113,6 +128,8 @@ pub(crate) struct View<'a> {
     pub(crate) private_key_used: Cow<'a, str>,
     /// `None` when the member is absent.
     pub(crate) signature: Option<Cow<'a, str>>,
+    /// `None` when the member is absent.
+    pub(crate) signature_metadata: Option<Metadata<'a>>,
 }
 
 impl View<'_> {
@@ -126,11 +143,23 @@ impl View<'_> {
                     problem,
                 }
             })?;
+        let signature_metadata = match &self.signature_metadata {
+            Some(metadata) => Some(
+                crate::json::parse_nested(metadata.text.as_bytes(), depth, 1).map_err(
+                    |problem| Error::Malformed {
+                        member: Member::SignatureMetadata,
+                        problem,
+                    },
+                )?,
+            ),
+            None => None,
+        };
         Ok(Envelope {
             response,
             response_base64: self.response_base64.clone().into_owned(),
             private_key_used: self.private_key_used.clone().into_owned(),
             signature: self.signature.clone().map(Cow::into_owned),
+            signature_metadata,
         })
     }
 }
@@ -177,6 +206,7 @@ fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
     let mut response_base64 = None;
     let mut private_key_used = None;
     let mut signature = None;
+    let mut signature_metadata = None;
     // Members other than the four, to find their duplicates too (the four
     // are duplicates when their slot is already filled).
     let mut others: Vec<Cow<'a, str>> = Vec::new();
@@ -188,6 +218,13 @@ fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
             "response_base64" => Member::ResponseBase64,
             "private_key_used" => Member::PrivateKeyUsed,
             "signature" => Member::Signature,
+            "signature_metadata" => {
+                if signature_metadata.is_some() {
+                    return Err(malformed(Member::SignatureMetadata, Problem::Duplicate));
+                }
+                signature_metadata = Some(metadata(reader)?);
+                return Ok(());
+            }
             _ => {
                 let seen = match &others_set {
                     Some(set) => set.contains(&key),
@@ -259,6 +296,63 @@ fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
         private_key_used: private_key_used
             .ok_or(malformed(Member::PrivateKeyUsed, Problem::Missing))?,
         signature,
+        signature_metadata,
+    })
+}
+
+/// Reads the value of `signature_metadata`: an object whose `algorithm`,
+/// if present, is a string; its other members are checked as JSON and
+/// ignored.
+fn metadata<'a>(reader: &mut Reader<'a>) -> Result<Metadata<'a>, TopLevel> {
+    let member = Member::SignatureMetadata;
+    reader.skip_ws();
+    let start = reader.position();
+    if !reader.next_is(b'{') {
+        // A syntax error in the value comes first, as for `response`.
+        reader.skip(1).map_err(|p| malformed(member, p))?;
+        return Err(malformed(member, Problem::NotAnObject));
+    }
+    reader.enter(1).map_err(|p| malformed(member, p))?;
+    let mut algorithm = None;
+    // Hashed: the object may hold many members.
+    let mut keys: HashSet<Cow<'a, str>> = HashSet::new();
+    reader
+        .object_members(|reader, key| {
+            if key == "algorithm" {
+                let member = Member::SignatureMetadataAlgorithm;
+                if algorithm.is_some() {
+                    return Err(malformed(member, Problem::Duplicate));
+                }
+                if reader.next_is(b'"') {
+                    algorithm = Some(reader.string().map_err(|p| malformed(member, p))?);
+                    return Ok(());
+                }
+                reader.skip(2).map_err(|p| malformed(member, p))?;
+                return Err(malformed(member, Problem::NotAString));
+            }
+            if keys.contains(&key) {
+                return Err(malformed(
+                    member,
+                    Problem::DuplicateKey {
+                        key: crate::error::Snippet::new(&key),
+                    },
+                ));
+            }
+            reader.skip(2).map_err(|p| malformed(member, p))?;
+            keys.insert(key);
+            Ok(())
+        })
+        .map_err(|TopLevel(e)| match e {
+            // Syntax errors inside the object are about this member.
+            Error::Malformed {
+                member: Member::Envelope,
+                problem,
+            } => malformed(member, problem),
+            other => TopLevel(other),
+        })?;
+    Ok(Metadata {
+        text: reader.since(start),
+        algorithm,
     })
 }
 

@@ -118,6 +118,17 @@ pub enum Error {
     /// A verified `get-product-public-key` response does not vouch for a
     /// key (see [`Keyring::add_product_key`](crate::Keyring::add_product_key)).
     KeyResponse(KeyResponseProblem),
+    /// The envelope's `signature_metadata.algorithm` names an algorithm
+    /// that is not the one of any key configured under the selected name,
+    /// or one this crate does not know. Checked before any signature work;
+    /// the member never chooses the algorithm, it can only get the
+    /// envelope refused.
+    AlgorithmMismatch {
+        /// A short prefix of the name the envelope gave.
+        claimed: Snippet,
+        /// The algorithm of the (first) key configured under that name.
+        key: crate::key::Algorithm,
+    },
 }
 
 /// Why a license file was refused, or a license check failed.
@@ -208,6 +219,10 @@ pub enum Member {
     Signature,
     /// A JSON document given to the canonical writer.
     Document,
+    /// `signature_metadata`, an unsigned member newer servers add.
+    SignatureMetadata,
+    /// `signature_metadata.algorithm`.
+    SignatureMetadataAlgorithm,
 }
 
 impl Member {
@@ -220,6 +235,8 @@ impl Member {
             Member::PrivateKeyUsed => "private_key_used",
             Member::Signature => "signature",
             Member::Document => "document",
+            Member::SignatureMetadata => "signature_metadata",
+            Member::SignatureMetadataAlgorithm => "signature_metadata.algorithm",
         }
     }
 }
@@ -297,7 +314,7 @@ pub enum KeyProblem {
     },
     /// The DER structure is not a key of the expected form.
     Der,
-    /// The key is not an RSA key.
+    /// The key is neither an RSA nor an Ed25519 key.
     NotRsa,
     /// The modulus is even, so it is not an RSA modulus.
     InvalidModulus,
@@ -327,6 +344,11 @@ pub enum KeyProblem {
         /// The backend's reason (a fixed word such as `InvalidEncoding`,
         /// never key material).
         reason: String,
+    },
+    /// An Ed25519 public key that is not 32 bytes long.
+    Ed25519Length {
+        /// Its length in bytes.
+        len: usize,
     },
 }
 
@@ -486,6 +508,10 @@ impl fmt::Display for Error {
             Error::KeyGeneration => f.write_str("key generation failed"),
             Error::KeyResponse(problem) => write!(f, "public-key response refused: {problem}"),
             Error::License(problem) => write!(f, "license refused: {problem}"),
+            Error::AlgorithmMismatch { claimed, key } => write!(
+                f,
+                "algorithm mismatch: `signature_metadata` names algorithm {claimed}, but the key configured under that name verifies with {key}; the envelope does not choose the algorithm"
+            ),
         }
     }
 }
@@ -516,7 +542,7 @@ impl fmt::Display for Problem {
             ),
             Problem::SignatureLength { got, expected } => write!(
                 f,
-                "{got} bytes, but the key's modulus is {expected} bytes; a signature is exactly as long as the modulus"
+                "{got} bytes, but a signature under the key is {expected} bytes (an RSA signature is exactly as long as the modulus, an Ed25519 signature 64 bytes)"
             ),
         }
     }
@@ -536,7 +562,9 @@ impl fmt::Display for KeyProblem {
                 write!(f, "PEM label {found} is not one of {expected}")
             }
             KeyProblem::Der => f.write_str("not a DER-encoded key of the expected structure"),
-            KeyProblem::NotRsa => f.write_str("not an RSA key (algorithm is not rsaEncryption)"),
+            KeyProblem::NotRsa => f.write_str(
+                "not an RSA key (algorithm is not rsaEncryption), nor an Ed25519 key (id-Ed25519)",
+            ),
             KeyProblem::InvalidModulus => f.write_str("the modulus is even: not an RSA key"),
             KeyProblem::TooSmall { bits } => write!(
                 f,
@@ -553,7 +581,10 @@ impl fmt::Display for KeyProblem {
                 "RSA public exponent {e} is below 65537"
             ),
             KeyProblem::PrivateKey { reason } => {
-                write!(f, "private key refused by the RSA backend: {reason}")
+                write!(f, "private key refused by the signing backend: {reason}")
+            }
+            KeyProblem::Ed25519Length { len } => {
+                write!(f, "an Ed25519 public key is 32 bytes, not {len}")
             }
         }
     }

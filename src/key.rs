@@ -1,8 +1,13 @@
 //! Public keys: loading from PEM, DER or raw components, and the size
 //! policy.
 //!
+//! Two kinds of key: RSA (RSASSA-PKCS1-v1_5 with SHA-256, SHA-384 or
+//! SHA-512) and Ed25519. Each key carries the one [`Algorithm`] it verifies
+//! with, set by the caller when the key is configured; no envelope content
+//! can change it.
+//!
 //! Policy, applied at load time so that a bad key never reaches a verify:
-//! RSA only, modulus 2048 to 8192 bits, public exponent odd and between
+//! for RSA, modulus 2048 to 8192 bits, public exponent odd and between
 //! 65537 and 2^33 - 1 (small exponents such as 3 invite Bleichenbacher-style
 //! forgeries against sloppy verifiers and the server uses 65537).
 //! [`KeyPolicy::allow_small_exponent`] is the one, explicit, way to load a
@@ -12,6 +17,12 @@
 //! so the e = 3 forgeries that parse the padding loosely do not apply.
 //! Which hash a key verifies with is the caller's choice, made here, never
 //! the envelope's.
+//!
+//! An Ed25519 key is 32 bytes (raw, or in a SubjectPublicKeyInfo with
+//! algorithm id-Ed25519 and no parameters, RFC 8410), loaded as ring loads
+//! it: any 32 bytes are a key, and one that is not the encoding of a curve
+//! point simply verifies nothing (the point is decoded, and signatures'
+//! `S` range-checked, at each verify, by ring or aws-lc alike).
 
 use std::fmt;
 use std::sync::Arc;
@@ -25,13 +36,20 @@ use crate::error::{Error, KeyProblem, Snippet};
 
 /// `rsaEncryption` (PKCS#1), the SPKI algorithm of an RSA public key.
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// `id-Ed25519` (RFC 8410), the SPKI and PKCS#8 algorithm of an Ed25519 key.
+pub(crate) const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+
+/// The length of an Ed25519 public key, in bytes.
+pub const ED25519_KEY_LEN: usize = 32;
+/// The length of an Ed25519 signature, in bytes.
+const ED25519_SIG_LEN: usize = 64;
 
 /// Smallest modulus accepted, in bits.
 pub const MIN_BITS: usize = 2048;
 /// Largest modulus accepted, in bits.
 pub const MAX_BITS: usize = 8192;
 
-/// The hash a key signs and verifies with (RSASSA-PKCS1-v1_5).
+/// The hash an RSA key signs and verifies with (RSASSA-PKCS1-v1_5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Hash {
@@ -40,38 +58,129 @@ pub enum Hash {
     Sha256,
     /// SHA-512 (the server's product setting "RSA-SHA512").
     Sha512,
+    /// SHA-384 (accepted by the official SDK as "RSA-SHA384").
+    Sha384,
 }
 
 impl fmt::Display for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Hash::Sha256 => "SHA-256",
+            Hash::Sha384 => "SHA-384",
             Hash::Sha512 => "SHA-512",
         })
     }
 }
 
-/// An RSA public key that passed the size policy, with the hash it
-/// verifies with. Cheap to clone.
+/// A signature algorithm: what a [`PublicKey`] verifies with and a
+/// [`SigningKey`](crate::SigningKey) signs with. It is a property of the
+/// key the caller configured; an envelope's `signature_metadata` can only
+/// agree with it or get the envelope refused
+/// ([`Error::AlgorithmMismatch`]).
+///
+/// ```
+/// use respsig::Algorithm;
+/// assert_eq!(Algorithm::from_name("rsa-SHA384"), Some(Algorithm::RsaSha384));
+/// assert_eq!(Algorithm::from_name("sha512"), Some(Algorithm::RsaSha512));
+/// assert_eq!(Algorithm::from_name("ED25519"), Some(Algorithm::Ed25519));
+/// assert_eq!(Algorithm::from_name("HS256"), None);
+/// assert_eq!(Algorithm::RsaSha256.to_string(), "RSA-SHA256");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RsaSha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RsaSha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RsaSha512,
+    /// Ed25519 (RFC 8032, pure EdDSA over edwards25519).
+    Ed25519,
+}
+
+impl Algorithm {
+    /// The name the official SDK writes: `RSA-SHA256`, `RSA-SHA384`,
+    /// `RSA-SHA512`, `Ed25519`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Algorithm::RsaSha256 => "RSA-SHA256",
+            Algorithm::RsaSha384 => "RSA-SHA384",
+            Algorithm::RsaSha512 => "RSA-SHA512",
+            Algorithm::Ed25519 => "Ed25519",
+        }
+    }
+
+    /// Reads an algorithm name as the official SDK spells it, ignoring
+    /// case: `RSA-SHA256` or `SHA256` (likewise 384 and 512), and
+    /// `Ed25519`. Anything else is `None`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let is = |text: &[u8], word: &str| text.eq_ignore_ascii_case(word.as_bytes());
+        let name = name.as_bytes();
+        if is(name, "ed25519") {
+            return Some(Algorithm::Ed25519);
+        }
+        let hash = match name.split_at_checked(4) {
+            Some((rsa, hash)) if is(rsa, "rsa-") => hash,
+            _ => name,
+        };
+        [
+            ("sha256", Algorithm::RsaSha256),
+            ("sha384", Algorithm::RsaSha384),
+            ("sha512", Algorithm::RsaSha512),
+        ]
+        .into_iter()
+        .find(|(word, _)| is(hash, word))
+        .map(|(_, algorithm)| algorithm)
+    }
+
+    /// The RSA algorithm with `hash`.
+    pub const fn rsa(hash: Hash) -> Self {
+        match hash {
+            Hash::Sha256 => Algorithm::RsaSha256,
+            Hash::Sha384 => Algorithm::RsaSha384,
+            Hash::Sha512 => Algorithm::RsaSha512,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A public key that passed the key policy: RSA with the hash it verifies
+/// with, or Ed25519. Cheap to clone.
 #[derive(Clone)]
 pub struct PublicKey {
     inner: Arc<Inner>,
+    /// For RSA keys; Ed25519's hash is fixed.
     hash: Hash,
 }
 
 struct Inner {
     spki_der: Vec<u8>,
-    /// Big-endian, no leading zeros.
-    n: Vec<u8>,
-    e: Vec<u8>,
-    bits: usize,
-    modulus_len: usize,
-    backend: <Active as Backend>::VerifyKey,
+    kind: Kind,
+}
+
+enum Kind {
+    Rsa {
+        /// Big-endian, no leading zeros.
+        n: Vec<u8>,
+        e: Vec<u8>,
+        bits: usize,
+        modulus_len: usize,
+        backend: <Active as Backend>::VerifyKey,
+    },
+    Ed25519 {
+        backend: <Active as Backend>::Ed25519VerifyKey,
+    },
 }
 
 /// What a key must satisfy to be loaded. The default is the strict policy
-/// every `PublicKey::from_*` constructor applies: modulus 2048 to 8192 bits,
-/// exponent odd and 65537 to 2^33 - 1.
+/// every `PublicKey::from_*` constructor applies: for RSA, modulus 2048 to
+/// 8192 bits, exponent odd and 65537 to 2^33 - 1; for Ed25519, 32 bytes.
 ///
 /// ```
 /// use respsig::{KeyPolicy, KeyProblem, Error};
@@ -127,9 +236,20 @@ impl KeyPolicy {
         }
     }
 
-    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`.
+    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`
+    /// (an RSA key, verifying with SHA-256 until
+    /// [`with_hash`](PublicKey::with_hash)) or `id-Ed25519` (an Ed25519
+    /// key).
     pub fn load_spki_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyProblem::Der)?;
+        let key = spki.subject_public_key.as_bytes().ok_or(KeyProblem::Der)?;
+        if spki.algorithm.oid == ID_ED25519 {
+            // RFC 8410: the parameters of id-Ed25519 are absent.
+            if spki.algorithm.parameters.is_some() {
+                return Err(KeyProblem::Der.into());
+            }
+            return self.load_ed25519(key);
+        }
         if spki.algorithm.oid != RSA_ENCRYPTION {
             return Err(KeyProblem::NotRsa.into());
         }
@@ -137,8 +257,33 @@ impl KeyPolicy {
         if spki.algorithm.parameters != Some(AnyRef::NULL) {
             return Err(KeyProblem::Der.into());
         }
-        let key = spki.subject_public_key.as_bytes().ok_or(KeyProblem::Der)?;
         self.load_pkcs1_der(key)
+    }
+
+    /// Loads a raw Ed25519 public key: exactly 32 bytes (RFC 8032's
+    /// encoding of the point `A`).
+    pub fn load_ed25519(&self, raw: &[u8]) -> Result<PublicKey, Error> {
+        let raw: &[u8; ED25519_KEY_LEN] = raw
+            .try_into()
+            .map_err(|_| KeyProblem::Ed25519Length { len: raw.len() })?;
+        let spki_der = SubjectPublicKeyInfoRef {
+            algorithm: AlgorithmIdentifierRef {
+                oid: ID_ED25519,
+                parameters: None,
+            },
+            subject_public_key: BitStringRef::from_bytes(raw).map_err(|_| KeyProblem::Der)?,
+        }
+        .to_der()
+        .map_err(|_| KeyProblem::Der)?;
+        Ok(PublicKey {
+            inner: Arc::new(Inner {
+                spki_der,
+                kind: Kind::Ed25519 {
+                    backend: Active::ed25519_verify_key(raw)?,
+                },
+            }),
+            hash: Hash::Sha512,
+        })
     }
 
     /// Loads a DER PKCS#1 `RSAPublicKey`.
@@ -181,11 +326,13 @@ impl KeyPolicy {
         Ok(PublicKey {
             inner: Arc::new(Inner {
                 spki_der,
-                n: n.to_vec(),
-                e: e.to_vec(),
-                bits,
-                modulus_len: n.len(),
-                backend,
+                kind: Kind::Rsa {
+                    n: n.to_vec(),
+                    e: e.to_vec(),
+                    bits,
+                    modulus_len: n.len(),
+                    backend,
+                },
             }),
             hash: Hash::Sha256,
         })
@@ -193,10 +340,10 @@ impl KeyPolicy {
 }
 
 impl PublicKey {
-    /// Loads a PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
-    /// `BEGIN RSA PUBLIC KEY` (PKCS#1), under the strict [`KeyPolicy`].
-    /// Verifies with SHA-256 unless [`with_hash`](Self::with_hash) says
-    /// otherwise.
+    /// Loads a PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo, RSA
+    /// or Ed25519) or `BEGIN RSA PUBLIC KEY` (PKCS#1), under the strict
+    /// [`KeyPolicy`]. An RSA key verifies with SHA-256 unless
+    /// [`with_hash`](Self::with_hash) says otherwise.
     ///
     /// ```
     /// let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
@@ -215,7 +362,9 @@ impl PublicKey {
 
     /// Loads a key file's bytes as OpenSSL reads them: PEM when they hold
     /// a `-----BEGIN ` line (text, a comment or a UTF-8 BOM before it is
-    /// ignored), DER otherwise; under the strict [`KeyPolicy`].
+    /// ignored), a raw Ed25519 key when they are exactly
+    /// [`ED25519_KEY_LEN`] bytes (no DER key is that short), DER otherwise;
+    /// under the strict [`KeyPolicy`].
     ///
     /// ```
     /// let bytes = std::fs::read("testdata/gkm/gkm-demo-public.pem").unwrap();
@@ -224,7 +373,13 @@ impl PublicKey {
     /// assert_eq!(key.bits(), 2048);
     /// ```
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
-        crate::pem::either(bytes, Self::from_pem, Self::from_der)
+        crate::pem::either(bytes, Self::from_pem, |der| {
+            if der.len() == ED25519_KEY_LEN {
+                Self::from_ed25519(der)
+            } else {
+                Self::from_der(der)
+            }
+        })
     }
 
     /// The public half of a private key file's bytes (PEM or DER, read as
@@ -234,10 +389,26 @@ impl PublicKey {
         crate::pem::either(bytes, Self::from_private_pem, Self::from_private_der)
     }
 
-    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`,
-    /// under the strict [`KeyPolicy`].
+    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption` or
+    /// `id-Ed25519`, under the strict [`KeyPolicy`].
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
         KeyPolicy::strict().load_spki_der(der)
+    }
+
+    /// Loads a raw 32-byte Ed25519 public key.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/ed25519.pem").unwrap();
+    /// let signer = respsig::SigningKey::from_pem(&pem).unwrap();
+    /// let raw = std::fs::read("testdata/keys/ed25519.pub.raw").unwrap();
+    /// let key = respsig::PublicKey::from_ed25519(&raw).unwrap();
+    /// assert_eq!(key.algorithm(), respsig::Algorithm::Ed25519);
+    /// assert_eq!(&key, signer.public_key());
+    /// let sig = signer.sign_bytes(b"hello").unwrap();
+    /// assert_eq!(key.verify_signature(b"hello", &sig), Ok(()));
+    /// ```
+    pub fn from_ed25519(raw: &[u8]) -> Result<Self, Error> {
+        KeyPolicy::strict().load_ed25519(raw)
     }
 
     /// Loads a DER PKCS#1 `RSAPublicKey`, under the strict [`KeyPolicy`].
@@ -246,14 +417,15 @@ impl PublicKey {
     }
 
     /// The public half of a DER private key (PKCS#8 or PKCS#1), under the
-    /// strict [`KeyPolicy`]: any size a verifier accepts, including sizes
-    /// a [`SigningKey`](crate::SigningKey) refuses. The private key is only
-    /// read, never loaded for signing.
+    /// strict [`KeyPolicy`]: for RSA, any size a verifier accepts, including
+    /// sizes a [`SigningKey`](crate::SigningKey) refuses (the key is only
+    /// read, not loaded for signing); an Ed25519 key is loaded to derive it.
     pub fn from_private_der(der: &[u8]) -> Result<Self, Error> {
         let form = crate::private_key::Form::of(der);
         match crate::private_key::rsa_public_half(der, form)? {
             Some(half) => Self::from_components(half.n, half.e),
-            None => Err(KeyProblem::NotRsa.into()),
+            // Not RSA: an Ed25519 key's public half is derived by loading it.
+            None => crate::SigningKey::from_pkcs8_der(der).map(|k| k.public_key().clone()),
         }
     }
 
@@ -284,25 +456,54 @@ impl PublicKey {
         KeyPolicy::strict().load_components(n, e)
     }
 
-    /// The same key, verifying with `hash`.
+    /// The same key, verifying with `hash`. An RSA key only: an Ed25519
+    /// key has its hash built in (SHA-512) and comes back unchanged.
     pub fn with_hash(mut self, hash: Hash) -> Self {
-        self.hash = hash;
+        if self.is_rsa() {
+            self.hash = hash;
+        }
         self
     }
 
-    /// The hash this key verifies with.
+    /// The hash this key verifies with: for RSA the configured one, for
+    /// Ed25519 SHA-512 (part of the algorithm, not a choice).
     pub fn hash(&self) -> Hash {
         self.hash
     }
 
-    /// The modulus length in bits.
-    pub fn bits(&self) -> usize {
-        self.inner.bits
+    /// The algorithm this key verifies with.
+    pub fn algorithm(&self) -> Algorithm {
+        match self.inner.kind {
+            Kind::Rsa { .. } => Algorithm::rsa(self.hash),
+            Kind::Ed25519 { .. } => Algorithm::Ed25519,
+        }
     }
 
-    /// The modulus length in bytes: the length every signature must have.
+    fn is_rsa(&self) -> bool {
+        matches!(self.inner.kind, Kind::Rsa { .. })
+    }
+
+    /// The key size in bits: the RSA modulus length, or 256 for Ed25519.
+    pub fn bits(&self) -> usize {
+        match self.inner.kind {
+            Kind::Rsa { bits, .. } => bits,
+            Kind::Ed25519 { .. } => ED25519_KEY_LEN * 8,
+        }
+    }
+
+    /// The length in bytes every signature under this key has: for RSA the
+    /// modulus length, for Ed25519 64 (an Ed25519 key has no modulus).
     pub fn modulus_len(&self) -> usize {
-        self.inner.modulus_len
+        self.signature_len()
+    }
+
+    /// The length in bytes every signature under this key has: the RSA
+    /// modulus length, or 64 for Ed25519.
+    pub fn signature_len(&self) -> usize {
+        match self.inner.kind {
+            Kind::Rsa { modulus_len, .. } => modulus_len,
+            Kind::Ed25519 { .. } => ED25519_SIG_LEN,
+        }
     }
 
     /// The key as DER SubjectPublicKeyInfo.
@@ -322,8 +523,9 @@ impl PublicKey {
         digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// RSASSA-PKCS1-v1_5 verification of `sig` over the raw bytes `msg`
-    /// with this key's hash: the primitive under envelope verification, for
+    /// Verification of `sig` over the raw bytes `msg` with this key's
+    /// algorithm (RSASSA-PKCS1-v1_5 with the key's hash, or Ed25519): the
+    /// primitive under envelope verification, for
     /// protocols that sign other bytes. Any mismatch, including a signature
     /// of the wrong length, is [`Error::BadSignature`]. For envelopes use
     /// [`Keyring::verify`](crate::Keyring::verify), which also decides
@@ -344,15 +546,24 @@ impl PublicKey {
         }
     }
 
-    /// The modulus and public exponent, big-endian without leading zeros.
-    pub(crate) fn components(&self) -> (&[u8], &[u8]) {
-        (&self.inner.n, &self.inner.e)
+    /// The modulus and public exponent, big-endian without leading zeros
+    /// (`None` for an Ed25519 key).
+    pub(crate) fn components(&self) -> Option<(&[u8], &[u8])> {
+        match &self.inner.kind {
+            Kind::Rsa { n, e, .. } => Some((n, e)),
+            Kind::Ed25519 { .. } => None,
+        }
     }
 
-    /// RSASSA-PKCS1-v1_5 verification of `sig` over `msg` with this key's
-    /// hash.
+    /// Verification of `sig` over `msg` with this key's algorithm.
     pub(crate) fn verify_raw(&self, msg: &[u8], sig: &[u8]) -> bool {
-        sig.len() == self.modulus_len() && Active::verify(&self.inner.backend, self.hash, msg, sig)
+        if sig.len() != self.signature_len() {
+            return false;
+        }
+        match &self.inner.kind {
+            Kind::Rsa { backend, .. } => Active::verify(backend, self.hash, msg, sig),
+            Kind::Ed25519 { backend } => Active::ed25519_verify(backend, msg, sig),
+        }
     }
 }
 
@@ -361,6 +572,7 @@ impl fmt::Debug for PublicKey {
         f.debug_struct("PublicKey")
             .field("bits", &self.bits())
             .field("hash", &self.hash)
+            .field("algorithm", &self.algorithm())
             .field("sha256", &self.fingerprint())
             .finish()
     }
@@ -368,7 +580,7 @@ impl fmt::Debug for PublicKey {
 
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.spki_der() == other.spki_der()
+        self.algorithm() == other.algorithm() && self.spki_der() == other.spki_der()
     }
 }
 

@@ -77,7 +77,7 @@ pub use envelope::Limits;
 pub use error::{
     Error, KeyProblem, KeyResponseProblem, LicenseProblem, Member, Problem, Result, Snippet,
 };
-pub use key::{Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
+pub use key::{Algorithm, ED25519_KEY_LEN, Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
 pub use license::{Expiry, License, LicenseCheck};

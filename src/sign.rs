@@ -1,9 +1,10 @@
 //! Signing: building envelopes the way the server does.
 //!
 //! All private-key operations go through ring, whose RSA signing is
-//! constant-time and blinded. The rsa crate's signing is not used: it is
-//! subject to the Marvin timing attack (RUSTSEC-2023-0071), for which no
-//! fixed release exists.
+//! constant-time and blinded and whose Ed25519 signing is constant time
+//! (with `aws-lc`, RSA signs through aws-lc's equivalent). The rsa crate's
+//! signing is not used: it is subject to the Marvin timing attack
+//! (RUSTSEC-2023-0071), for which no fixed release exists.
 //!
 //! Private keys never appear in `Debug` output or error text, and the DER
 //! bytes read from PEM are zeroized once ring has parsed them.
@@ -17,25 +18,58 @@ use serde_json::Value;
 use crate::backend::{Active, Backend};
 use crate::envelope::Limits;
 use crate::error::{Error, KeyProblem, Member, Problem, Snippet};
-use crate::key::{Hash, PublicKey};
+use crate::key::{Algorithm, Hash, ID_ED25519, PublicKey};
 use crate::keyring::check_name;
 use crate::private_key::{self, Form};
 use crate::{canonical, json};
 
-/// The largest modulus, in bits, a [`SigningKey`] takes (ring's limit).
+/// The largest RSA modulus, in bits, a [`SigningKey`] takes (ring's limit).
 pub const MAX_SIGNING_BITS: usize = 4096;
 
-/// An RSA private key (2048 to 4096 bits) with the hash it signs with.
+/// A private key with the algorithm it signs with: RSA (2048 to 4096
+/// bits) with a hash, or Ed25519.
 #[derive(Clone)]
 pub struct SigningKey {
-    pair: Arc<<Active as Backend>::SignKey>,
+    pair: Arc<Pair>,
     public: PublicKey,
     hash: Hash,
 }
 
+enum Pair {
+    Rsa(<Active as Backend>::SignKey),
+    Ed25519(<Active as Backend>::Ed25519SignKey),
+}
+
+impl Pair {
+    fn sign(&self, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            Pair::Rsa(pair) => Active::sign(pair, hash, msg),
+            Pair::Ed25519(pair) => Some(Active::ed25519_sign(pair, msg)),
+        }
+    }
+}
+
+/// Whether a DER PKCS#8 `PrivateKeyInfo` names `id-Ed25519` as its
+/// algorithm (only the version and the AlgorithmIdentifier are read).
+fn pkcs8_is_ed25519(der: &[u8]) -> bool {
+    use der::{Decode, Reader, SliceReader, Tagged};
+    let read = || -> der::Result<bool> {
+        let outer = der::asn1::AnyRef::from_der(der)?;
+        if outer.tag() != der::Tag::Sequence {
+            return Ok(false);
+        }
+        let mut reader = SliceReader::new(outer.value())?;
+        let _version: u8 = reader.decode()?;
+        let algorithm: spki::AlgorithmIdentifierRef<'_> = reader.decode()?;
+        Ok(algorithm.oid == ID_ED25519)
+    };
+    read().unwrap_or(false)
+}
+
 impl SigningKey {
-    /// Loads a PEM private key: `BEGIN PRIVATE KEY` (PKCS#8) or
-    /// `BEGIN RSA PRIVATE KEY` (PKCS#1). Encrypted keys are not supported.
+    /// Loads a PEM private key: `BEGIN PRIVATE KEY` (PKCS#8, RSA or
+    /// Ed25519) or `BEGIN RSA PRIVATE KEY` (PKCS#1). Encrypted keys are not
+    /// supported.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let (label, der) = crate::pem::decode(pem)?;
         match label {
@@ -49,8 +83,8 @@ impl SigningKey {
         }
     }
 
-    /// Loads a DER private key, PKCS#8 or PKCS#1 (told apart by their
-    /// structure, so a refusal names the real cause).
+    /// Loads a DER private key, PKCS#8 (RSA or Ed25519) or PKCS#1, told
+    /// apart by their structure so that a refusal names the real cause.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         match Form::of(der) {
             Form::Pkcs8 => Self::from_pkcs8_der(der),
@@ -64,8 +98,24 @@ impl SigningKey {
         crate::pem::either(bytes, Self::from_pem, Self::from_der)
     }
 
-    /// Loads a DER PKCS#8 `PrivateKeyInfo` holding an RSA key.
+    /// Loads a DER PKCS#8 `PrivateKeyInfo` holding an RSA key, or an
+    /// Ed25519 key (PKCS#8 v1 as `openssl genpkey` writes it, or v2 with
+    /// the public key, which must match).
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/ed25519.pem").unwrap();
+    /// let key = respsig::SigningKey::from_pem(&pem).unwrap();
+    /// assert_eq!(key.algorithm(), respsig::Algorithm::Ed25519);
+    /// let envelope = key.sign_envelope("product", &serde_json::json!({"code": 200})).unwrap();
+    /// let keyring = respsig::Keyring::new().with("product", key.public_key().clone()).unwrap();
+    /// assert_eq!(keyring.verify(&envelope).unwrap().code(), Some(200));
+    /// ```
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        if pkcs8_is_ed25519(der) {
+            let pair = Active::ed25519_sign_key(der)?;
+            let public = PublicKey::from_ed25519(Active::ed25519_public(&pair))?;
+            return Self::checked(Pair::Ed25519(pair), public);
+        }
         Self::load(der, true)
     }
 
@@ -79,13 +129,18 @@ impl SigningKey {
         let pair = Active::sign_key(der, pkcs8)?;
         // The public half goes through the same policy as any public key.
         let public = PublicKey::from_pkcs1_der(Active::public_pkcs1_der(&pair))?;
+        Self::checked(Pair::Rsa(pair), public)
+    }
+
+    fn checked(pair: Pair, public: PublicKey) -> Result<Self, Error> {
         // ring checks p, q and qInv at load but not the CRT exponents dP and
         // dQ; a key with a wrong one loads and then can never sign (ring's
         // check after signing refuses the faulty result). One signature
         // here, verified, refuses such a key at load instead (found by the
         // `key` fuzz target; inputs in fuzz/regressions/key/).
         const PROBE: &[u8] = b"respsig: private key consistency check";
-        let consistent = Active::sign(&pair, Hash::Sha256, PROBE)
+        let consistent = pair
+            .sign(Hash::Sha256, PROBE)
             .is_some_and(|sig| public.verify_raw(PROBE, &sig));
         if !consistent {
             return Err(KeyProblem::PrivateKey {
@@ -94,22 +149,29 @@ impl SigningKey {
             .into());
         }
         Ok(SigningKey {
+            hash: public.hash(),
             pair: Arc::new(pair),
             public,
-            hash: Hash::Sha256,
         })
     }
 
-    /// The same key, signing with `hash`.
+    /// The same key, signing with `hash`. An RSA key only: an Ed25519 key
+    /// has its hash built in (SHA-512) and comes back unchanged.
     pub fn with_hash(mut self, hash: Hash) -> Self {
-        self.hash = hash;
         self.public = self.public.with_hash(hash);
+        self.hash = self.public.hash();
         self
     }
 
-    /// The hash this key signs with.
+    /// The hash this key signs with (for Ed25519, SHA-512, part of the
+    /// algorithm).
     pub fn hash(&self) -> Hash {
         self.hash
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.public.algorithm()
     }
 
     /// The public half, verifying with the same hash.
@@ -117,9 +179,10 @@ impl SigningKey {
         &self.public
     }
 
-    /// RSASSA-PKCS1-v1_5 signature over `msg`.
+    /// A signature over `msg` with this key's algorithm (RSASSA-PKCS1-v1_5
+    /// with its hash, or Ed25519).
     pub fn sign_bytes(&self, msg: &[u8]) -> Result<Vec<u8>, Error> {
-        Active::sign(&self.pair, self.hash, msg).ok_or(Error::SigningFailed)
+        self.pair.sign(self.hash, msg).ok_or(Error::SigningFailed)
     }
 
     /// Signs `response` into an envelope under the key name `name`,
@@ -170,6 +233,7 @@ impl fmt::Debug for SigningKey {
         f.debug_struct("SigningKey")
             .field("bits", &self.public.bits())
             .field("hash", &self.hash)
+            .field("algorithm", &self.algorithm())
             .field("public_sha256", &self.public.fingerprint())
             .finish_non_exhaustive()
     }

@@ -6,14 +6,19 @@
 //! 2. `signature` present and not the server's `Private key not set`
 //!    ([`Error::Unsigned`]);
 //! 3. `private_key_used` names a configured key ([`Error::UnknownKeyName`]);
-//! 4. `signature` is strict base64 of exactly the modulus length;
-//! 5. RSASSA-PKCS1-v1_5 over the ASCII bytes of `response_base64` under a
-//!    key of that name, with that key's hash ([`Error::BadSignature`]);
-//! 6. only now is the signed text decoded: strict base64, UTF-8 JSON object
+//! 4. `signature_metadata.algorithm`, when the envelope has one, names the
+//!    algorithm of a key of that name ([`Error::AlgorithmMismatch`]): it is
+//!    unsigned, so it can only refuse, never choose; keys it disagrees with
+//!    are not tried;
+//! 5. `signature` is strict base64 of exactly the signature length of a
+//!    key of that name;
+//! 6. the signature over the ASCII bytes of `response_base64` under a key
+//!    of that name, with that key's algorithm ([`Error::BadSignature`]);
+//! 7. only now is the signed text decoded: strict base64, UTF-8 JSON object
 //!    ([`Error::PayloadNotJson`]);
-//! 7. the plain `response` must be the same JSON value
+//! 8. the plain `response` must be the same JSON value
 //!    ([`Error::ContentMismatch`]);
-//! 8. the age policy, if any, on the signed `timestamp`: first whether it
+//! 9. the age policy, if any, on the signed `timestamp`: first whether it
 //!    can answer the request sent at [`VerifyOptions::answer_to`]
 //!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`].
 //!
@@ -43,7 +48,7 @@ use serde_json::Value;
 use crate::envelope::{self, Limits};
 use crate::error::{Error, Member, Problem, Snippet};
 use crate::json;
-use crate::key::PublicKey;
+use crate::key::{Algorithm, PublicKey};
 use crate::keyring::Keyring;
 use crate::response_code::ResponseCode;
 
@@ -566,9 +571,9 @@ fn trim_blank(bytes: &[u8]) -> &[u8] {
     &bytes[start..end]
 }
 
-/// The longest signature decoded on the stack: the largest modulus a
-/// [`PublicKey`] may have. Longer ones are decoded on the heap, only to be
-/// refused for their length.
+/// The longest signature decoded on the stack: the largest modulus an RSA
+/// [`PublicKey`] may have (Ed25519 signatures are 64 bytes). Longer ones
+/// are decoded on the heap, only to be refused for their length.
 const MAX_SIGNATURE_LEN: usize = crate::key::MAX_BITS / 8;
 
 pub(crate) fn verify(
@@ -591,6 +596,25 @@ pub(crate) fn verify(
             });
         }
     };
+    // `signature_metadata` may only narrow the keys tried, to those of the
+    // algorithm it names; an unknown name agrees with no key.
+    let claimed = env
+        .signature_metadata
+        .as_ref()
+        .and_then(|m| m.algorithm.as_deref())
+        .map(|name| (name, Algorithm::from_name(name)));
+    let agrees = |k: &&PublicKey| match claimed {
+        None => true,
+        Some((_, algorithm)) => algorithm == Some(k.algorithm()),
+    };
+    if let Some((name, _)) = claimed
+        && !keys.iter().any(|k| agrees(&k))
+    {
+        return Err(Error::AlgorithmMismatch {
+            claimed: Snippet::new(name),
+            key: keys[0].algorithm(),
+        });
+    }
     let malformed = Error::Malformed {
         member: Member::Signature,
         problem: Problem::Base64,
@@ -610,17 +634,24 @@ pub(crate) fn verify(
         return Err(malformed);
     }
     let sig: &[u8] = sig;
-    if !keys.iter().any(|k| k.modulus_len() == sig.len()) {
+    if !keys
+        .iter()
+        .filter(agrees)
+        .any(|k| k.signature_len() == sig.len())
+    {
+        // Some key agrees (checked above).
+        let first = keys.iter().find(agrees).unwrap_or(&keys[0]);
         return Err(Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
                 got: sig.len(),
-                expected: keys[0].modulus_len(),
+                expected: first.signature_len(),
             },
         });
     }
     let key = keys
         .iter()
+        .filter(agrees)
         .find(|k| k.verify_raw(env.response_base64.as_bytes(), sig))
         .ok_or(Error::BadSignature)?;
 

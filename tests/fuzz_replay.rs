@@ -157,7 +157,8 @@ fn every_target_has_a_body_a_binary_and_seeds() {
 /// The verify seeds start the fuzzer past the signature check: exactly the
 /// real envelopes whose signatures are genuine verify. They are 43 in
 /// `gkm-docs-vectors.json`, 42 distinct (two pages of the docs show the
-/// same envelope, and the seed corpus holds each distinct input once).
+/// same envelope, and the seed corpus holds each distinct input once), and
+/// one of them again with an agreeing `signature_metadata`.
 #[test]
 fn verify_seeds_include_the_genuine_envelopes() {
     let pem = std::fs::read_to_string(
@@ -179,7 +180,11 @@ fn verify_seeds_include_the_genuine_envelopes() {
             payloads.insert(v.payload_bytes().to_vec());
         }
     }
-    assert_eq!(accepted_files.len(), 42, "{accepted_files:?}");
-    assert!(accepted_files.iter().all(|f| f.starts_with("vector-")));
+    // Plus one of them with an agreeing `signature_metadata` added.
+    assert_eq!(accepted_files.len(), 43, "{accepted_files:?}");
+    let (hand, vectors): (Vec<_>, Vec<_>) =
+        accepted_files.iter().partition(|f| f.starts_with("hand-"));
+    assert_eq!(hand, ["hand-metadata-agrees.json"]);
+    assert!(vectors.iter().all(|f| f.starts_with("vector-")));
     assert_eq!(payloads.len(), 42);
 }

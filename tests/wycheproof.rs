@@ -1,5 +1,5 @@
-//! Project Wycheproof (C2SP): every RSASSA-PKCS1-v1_5 vector in
-//! `testdata/wycheproof/` (see its README for provenance, counts and the
+//! Project Wycheproof (C2SP): every RSASSA-PKCS1-v1_5 and Ed25519 vector
+//! in `testdata/wycheproof/` (see its README for provenance, counts and the
 //! decisions pinned here), run through the crate's own key loading
 //! (`PublicKey::from_*`, `KeyPolicy`, `SigningKey::from_*`) and its raw
 //! verify and sign path (`PublicKey::verify_signature`,
@@ -13,8 +13,8 @@
 //! `KeyProblem`; such groups are then run again under
 //! `KeyPolicy::allow_small_exponent()` and judged by their result.
 //!
-//! Signing files: PKCS#1 v1.5 is deterministic, so for every SHA-256 and
-//! SHA-512 case whose key the crate loads, the signature must equal `sig`
+//! Signing files: PKCS#1 v1.5 is deterministic, so for every SHA-256,
+//! SHA-384 and SHA-512 case whose key the crate loads, the signature must equal `sig`
 //! byte for byte and verify. Keys the crate refuses must be refused with the
 //! exact error pinned in `expected_private_rejection`.
 //!
@@ -25,7 +25,9 @@
 
 use std::path::PathBuf;
 
-use respsig::{Error, Hash, KeyPolicy, KeyProblem, MAX_BITS, MIN_BITS, PublicKey, SigningKey};
+use respsig::{
+    Algorithm, Error, Hash, KeyPolicy, KeyProblem, MAX_BITS, MIN_BITS, PublicKey, SigningKey,
+};
 use serde_json::Value;
 
 /// How many mismatches the failure message lists.
@@ -80,6 +82,7 @@ fn hex_of(group: &Value, fields: &[&str]) -> Vec<u8> {
 fn hash_of(group: &Value) -> Option<Hash> {
     match str_of(group, "sha") {
         "SHA-256" => Some(Hash::Sha256),
+        "SHA-384" => Some(Hash::Sha384),
         "SHA-512" => Some(Hash::Sha512),
         _ => None,
     }
@@ -466,6 +469,46 @@ verify_file!(
     0
 );
 verify_file!(
+    v1_2048_sha384,
+    "testvectors_v1/rsa_signature_2048_sha384_test.json",
+    258,
+    7,
+    251,
+    0,
+    0,
+    0
+);
+verify_file!(
+    v1_3072_sha384,
+    "testvectors_v1/rsa_signature_3072_sha384_test.json",
+    259,
+    7,
+    252,
+    0,
+    0,
+    0
+);
+verify_file!(
+    v1_4096_sha384,
+    "testvectors_v1/rsa_signature_4096_sha384_test.json",
+    259,
+    7,
+    252,
+    0,
+    0,
+    0
+);
+verify_file!(
+    v1_8192_sha384,
+    "testvectors_v1/rsa_signature_8192_sha384_test.json",
+    259,
+    7,
+    252,
+    0,
+    0,
+    0
+);
+verify_file!(
     legacy_2048_sha256,
     "legacy_testvectors/rsa_signature_2048_sha256_test.json",
     240,
@@ -489,21 +532,23 @@ verify_file!(
 // ---------------------------------------------------------------------------
 // Signing
 
-/// Per-file totals of a signing file. `signed_sha256 + signed_sha512 +
-/// policy_refused + other_hash == run`.
+/// Per-file totals of a signing file. `signed_sha256 + signed_sha384 +
+/// signed_sha512 + policy_refused + other_hash == run`.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct SignTotals {
     run: usize,
     /// SHA-256 cases signed, output equal to `sig` and verified.
     signed_sha256: usize,
+    /// SHA-384 cases signed, output equal to `sig` and verified.
+    signed_sha384: usize,
     /// SHA-512 cases signed, output equal to `sig` and verified.
     signed_sha512: usize,
     /// Cases whose private key the crate refuses (all hashes).
     policy_refused: usize,
-    /// Cases whose key loads but whose hash (SHA-1, SHA-224, SHA-384) the
-    /// crate does not offer: not signed.
+    /// Cases whose key loads but whose hash (SHA-1, SHA-224) the crate
+    /// does not offer: not signed.
     other_hash: usize,
-    /// Of the policy-refused SHA-256/SHA-512 cases: the expected `sig`
+    /// Of the policy-refused SHA-256/384/512 cases: the expected `sig`
     /// verified with the public key loaded under `allow_small_exponent`
     /// (e = 3 keys of 2048 bits and more).
     lax_verified: usize,
@@ -611,6 +656,7 @@ fn run_sign_file(rel: &str, want: &SignTotals) {
                             assert_eq!(verifier.verify_signature(&case.msg, &sig), Ok(()));
                             match hash {
                                 Hash::Sha256 => t.signed_sha256 += 1,
+                                Hash::Sha384 => t.signed_sha384 += 1,
                                 _ => t.signed_sha512 += 1,
                             }
                         }
@@ -630,9 +676,10 @@ fn run_sign_file(rel: &str, want: &SignTotals) {
         }
     }
     println!(
-        "{rel}\n  | run | signed exactly SHA-256 / SHA-512 | refused by key policy (of those, sig verified under allow_small_exponent) | other hash, not offered | mismatches |\n  | {} | {} / {} | {} ({}) | {} | {} |",
+        "{rel}\n  | run | signed exactly SHA-256 / SHA-384 / SHA-512 | refused by key policy (of those, sig verified under allow_small_exponent) | other hash, not offered | mismatches |\n  | {} | {} / {} / {} | {} ({}) | {} | {} |",
         t.run,
         t.signed_sha256,
+        t.signed_sha384,
         t.signed_sha512,
         t.policy_refused,
         t.lax_verified,
@@ -644,7 +691,7 @@ fn run_sign_file(rel: &str, want: &SignTotals) {
 }
 
 macro_rules! sign_file {
-    ($name:ident, $rel:literal, $run:literal, $sha256:literal, $sha512:literal, $policy:literal, $other:literal, $lax:literal) => {
+    ($name:ident, $rel:literal, $run:literal, $sha256:literal, $sha384:literal, $sha512:literal, $policy:literal, $other:literal, $lax:literal) => {
         #[test]
         fn $name() {
             run_sign_file(
@@ -652,6 +699,7 @@ macro_rules! sign_file {
                 &SignTotals {
                     run: $run,
                     signed_sha256: $sha256,
+                    signed_sha384: $sha384,
                     signed_sha512: $sha512,
                     policy_refused: $policy,
                     other_hash: $other,
@@ -662,12 +710,13 @@ macro_rules! sign_file {
     };
 }
 
-// name, file, run, signed SHA-256, signed SHA-512, refused by key policy,
+// name, file, run, signed SHA-256, SHA-384, SHA-512, refused by key policy,
 // other hash, sig verified under allow_small_exponent.
 sign_file!(
     sign_v1_1024,
     "testvectors_v1/rsa_pkcs1_1024_sig_gen_test.json",
     33,
+    0,
     0,
     0,
     33,
@@ -680,6 +729,7 @@ sign_file!(
     32,
     0,
     0,
+    0,
     32,
     0,
     0
@@ -690,8 +740,9 @@ sign_file!(
     43,
     8,
     8,
+    8,
     3,
-    24,
+    16,
     3
 );
 sign_file!(
@@ -700,8 +751,9 @@ sign_file!(
     26,
     8,
     8,
-    2,
     8,
+    2,
+    0,
     2
 );
 sign_file!(
@@ -710,8 +762,9 @@ sign_file!(
     24,
     8,
     8,
-    0,
     8,
+    0,
+    0,
     0
 );
 sign_file!(
@@ -720,10 +773,96 @@ sign_file!(
     158,
     24,
     24,
+    24,
     70,
-    40,
+    16,
     5
 );
+
+// ---------------------------------------------------------------------------
+// Ed25519
+
+/// Totals of the Ed25519 file: `accepted + refused == run`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct EdTotals {
+    run: usize,
+    accepted: usize,
+    /// Refused with exactly `Error::BadSignature`.
+    refused: usize,
+    /// Groups (one key each), every key loaded from all its forms.
+    keys: usize,
+}
+
+/// Every group's key is loaded from its raw `pk`, its SPKI DER (through
+/// `from_spki_der` and `from_der`) and its PEM; all must give the same
+/// Ed25519 key, re-encoding to the file's SPKI. `valid` vectors must
+/// verify, `invalid` ones fail with exactly `BadSignature` (the file has no
+/// `acceptable` vector).
+fn run_ed25519_file(rel: &str, want: &EdTotals) {
+    let text =
+        std::fs::read(path(rel)).unwrap_or_else(|e| panic!("testdata/wycheproof/{rel}: {e}"));
+    let json: Value = serde_json::from_slice(&text).unwrap();
+    assert_eq!(json["algorithm"], "EDDSA", "{rel}");
+    let mut t = EdTotals::default();
+    let mut mismatches = Vec::new();
+    for (group, cases) in groups(&json, rel, "EddsaVerify") {
+        assert_eq!(group["publicKey"]["curve"], "edwards25519", "{rel}");
+        let raw = hex(str_of(&group["publicKey"], "pk"));
+        let spki = hex(str_of(group, "publicKeyDer"));
+        let key = PublicKey::from_ed25519(&raw).unwrap();
+        for (form, other) in [
+            ("SPKI DER", PublicKey::from_spki_der(&spki)),
+            ("DER", PublicKey::from_der(&spki)),
+            ("PEM", PublicKey::from_pem(str_of(group, "publicKeyPem"))),
+        ] {
+            assert_eq!(other.as_ref(), Ok(&key), "{rel}: key form {form}");
+        }
+        assert_eq!(key.spki_der(), &spki[..], "{rel}: SPKI round trip");
+        assert_eq!(key.algorithm(), Algorithm::Ed25519);
+        // A hash has no say over an Ed25519 key.
+        assert_eq!(key.clone().with_hash(Hash::Sha256), key);
+        t.keys += 1;
+        for case in cases {
+            t.run += 1;
+            let want = match case.result {
+                "valid" => Ok(()),
+                "invalid" => Err(Error::BadSignature),
+                other => panic!("tcId {}: no decision pinned for {other:?}", case.id),
+            };
+            let got = key.verify_signature(&case.msg, &case.sig);
+            match got {
+                Ok(()) => t.accepted += 1,
+                Err(_) => t.refused += 1,
+            }
+            if want != got {
+                mismatches.push(case.mismatch(rel, &format!("expected {want:?}, got {got:?}")));
+            }
+        }
+    }
+    println!(
+        "{rel}\n  | run | accepted | refused (BadSignature) | keys loaded (4 forms each) | mismatches |\n  | {} | {} | {} | {} | {} |",
+        t.run,
+        t.accepted,
+        t.refused,
+        t.keys,
+        mismatches.len()
+    );
+    fail_on(rel, &mismatches);
+    assert_eq!(&t, want, "{rel}: totals changed");
+}
+
+#[test]
+fn v1_ed25519() {
+    run_ed25519_file(
+        "testvectors_v1/ed25519_test.json",
+        &EdTotals {
+            run: 151,
+            accepted: 88,
+            refused: 63,
+            keys: 78,
+        },
+    );
+}
 
 /// The folder holds exactly the files this test reads (plus the README).
 #[test]
@@ -732,18 +871,23 @@ fn testdata_holds_exactly_the_files_run() {
         "legacy_testvectors/rsa_sig_gen_misc_test.json",
         "legacy_testvectors/rsa_signature_2048_sha256_test.json",
         "legacy_testvectors/rsa_signature_3072_sha256_test.json",
+        "testvectors_v1/ed25519_test.json",
         "testvectors_v1/rsa_pkcs1_1024_sig_gen_test.json",
         "testvectors_v1/rsa_pkcs1_1536_sig_gen_test.json",
         "testvectors_v1/rsa_pkcs1_2048_sig_gen_test.json",
         "testvectors_v1/rsa_pkcs1_3072_sig_gen_test.json",
         "testvectors_v1/rsa_pkcs1_4096_sig_gen_test.json",
         "testvectors_v1/rsa_signature_2048_sha256_test.json",
+        "testvectors_v1/rsa_signature_2048_sha384_test.json",
         "testvectors_v1/rsa_signature_2048_sha512_test.json",
         "testvectors_v1/rsa_signature_3072_sha256_test.json",
+        "testvectors_v1/rsa_signature_3072_sha384_test.json",
         "testvectors_v1/rsa_signature_3072_sha512_test.json",
         "testvectors_v1/rsa_signature_4096_sha256_test.json",
+        "testvectors_v1/rsa_signature_4096_sha384_test.json",
         "testvectors_v1/rsa_signature_4096_sha512_test.json",
         "testvectors_v1/rsa_signature_8192_sha256_test.json",
+        "testvectors_v1/rsa_signature_8192_sha384_test.json",
     ];
     let mut found = Vec::new();
     for dir in ["legacy_testvectors", "testvectors_v1"] {

@@ -4,7 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use respsig::{Freshness, Hash, Keyring, Limits, Signer, VerifyOptions, canonical};
+use respsig::{
+    Algorithm, Freshness, Hash, Keyring, Limits, PublicKey, Signer, VerifyOptions, canonical,
+};
 
 use crate::advice;
 use crate::input::{self, describe};
@@ -32,13 +34,16 @@ fn refused(e: respsig::Error) -> Failure {
 /// standard error and exits 1.
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER; SPKI or PKCS#1). Repeat for
-    /// several names, or for several keys under one name (rotation).
+    /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
+    /// as SPKI or a raw 32-byte file). Repeat for several names, or for
+    /// several keys under one name (rotation).
     #[arg(long = "key", value_name = "NAME=PATH", required = true)]
     keys: Vec<String>,
-    /// The hash the keys verify with.
-    #[arg(long, value_enum, default_value_t = HashArg::Sha256)]
-    hash: HashArg,
+    /// The hash RSA keys verify with [default: sha256]. Ed25519 keys have
+    /// their hash built in and ignore it; --hash with no RSA key among the
+    /// --key files is a usage error.
+    #[arg(long, value_enum)]
+    hash: Option<HashArg>,
     /// Refuse responses whose signed timestamp is older than this many
     /// seconds.
     #[arg(long, value_name = "SECONDS")]
@@ -80,21 +85,45 @@ pub struct VerifyArgs {
     file: Option<PathBuf>,
 }
 
-/// The public keys of `--key NAME=PATH` arguments, verifying with `hash`.
-fn keyring(keys: &[String], hash: Hash) -> Result<Keyring, Failure> {
+/// The public keys of `--key NAME=PATH` arguments, RSA keys verifying
+/// with `hash` (SHA-256 if `None`). A `hash` given with no RSA key is a
+/// usage error: it would have no effect.
+fn keyring(keys: &[String], hash: Option<HashArg>) -> Result<Keyring, Failure> {
     let mut keyring = Keyring::new();
+    let mut rsa = false;
     for arg in keys {
         let (name, path) = input::key_arg(arg)?;
-        let key = input::public_key(path, hash)?;
+        let key = input::public_key(path, hash.map_or(Hash::Sha256, Hash::from))?;
+        rsa |= key.algorithm() != Algorithm::Ed25519;
         keyring
             .add(name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
     }
+    if let (Some(hash), false) = (hash, rsa) {
+        return Err(no_hash_for_ed25519(hash, "every --key is an Ed25519 key"));
+    }
     Ok(keyring)
 }
 
+fn no_hash_for_ed25519(hash: HashArg, which: &str) -> Failure {
+    let hash = clap::ValueEnum::to_possible_value(&hash)
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    Failure::Usage(format!(
+        "--hash {hash}: {which}, whose hash is part of the algorithm; --hash applies to RSA keys only, leave it out"
+    ))
+}
+
+/// How a key is named in messages: `RSA-2048, SHA-256` or `Ed25519`.
+fn describe_key(key: &PublicKey) -> String {
+    match key.algorithm() {
+        Algorithm::Ed25519 => "Ed25519".to_owned(),
+        _ => format!("RSA-{}, {}", key.bits(), key.hash()),
+    }
+}
+
 pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys, args.hash.into())?;
+    let keyring = keyring(&args.keys, args.hash)?;
     let mut options = VerifyOptions::new().limits(Limits::new().max_input_bytes(args.max_bytes));
     if let Some(max_age) = args.max_age {
         options = options.freshness(Freshness::new(
@@ -119,11 +148,10 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
     if !args.quiet {
         let key = verified.key();
         eprintln!(
-            "respsig: verified {}: signed by key `{}` (RSA-{}, {}, sha256:{}), code {}",
+            "respsig: verified {}: signed by key `{}` ({}, sha256:{}), code {}",
             describe(&args.file),
             verified.key_name(),
-            key.bits(),
-            key.hash(),
+            describe_key(key),
             key.fingerprint(),
             verified
                 .code()
@@ -136,20 +164,29 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
 pub fn sign(
     keys: &[String],
     name: Option<&str>,
-    hash: Hash,
+    hash: Option<HashArg>,
     file: Option<PathBuf>,
 ) -> Result<(), Failure> {
     let mut signer = Signer::new();
     let mut names = Vec::new();
     for arg in keys {
         let (key_name, path) = input::key_arg(arg)?;
-        let key = input::signing_key(path, hash)?;
+        let key = input::signing_key(path, hash.map_or(Hash::Sha256, Hash::from))?;
         signer = signer
             .with(key_name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
         names.push(key_name);
     }
     let name = names[choose_key(name, &names, "signs")?];
+    let ed25519 = signer
+        .key(name)
+        .is_some_and(|k| k.algorithm() == Algorithm::Ed25519);
+    if let (Some(hash), true) = (hash, ed25519) {
+        return Err(no_hash_for_ed25519(
+            hash,
+            &format!("key `{name}` is an Ed25519 key"),
+        ));
+    }
     let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
     let response = canonical::read(&text).map_err(refused)?;
     let mut envelope = signer.sign(name, &response).map_err(refused)?;
@@ -266,7 +303,7 @@ pub struct LicenseVerifyArgs {
 }
 
 pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys, Hash::Sha256)?;
+    let keyring = keyring(&args.keys, None)?;
     let file = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
     let verified = keyring.verify_license(&file).map_err(refused)?;
     let license: respsig::License = verified.deserialize().map_err(refused)?;
@@ -361,10 +398,13 @@ pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
     let mut out = String::new();
     for path in paths {
         let key = input::any_key(path)?;
+        let kind = match key.algorithm() {
+            Algorithm::Ed25519 => "Ed25519".to_owned(),
+            _ => format!("RSA-{}", key.bits()),
+        };
         out.push_str(&format!(
-            "{}  RSA-{}  {}\n",
+            "{}  {kind}  {}\n",
             key.fingerprint(),
-            key.bits(),
             path.display()
         ));
     }
@@ -401,6 +441,20 @@ pub fn inspect(file: Option<PathBuf>) -> Result<(), Failure> {
         }
     };
     report.push_str(&format!("signature:        {signature}\n"));
+    if let Some(metadata) = env.signature_metadata() {
+        let claim = match env.claimed_algorithm() {
+            Some((_, Some(algorithm))) => format!("names {algorithm}"),
+            Some((name, None)) => format!(
+                "names {}, an algorithm respsig does not know",
+                serde_json::to_string(name).unwrap_or_default()
+            ),
+            None => "names no algorithm".to_owned(),
+        };
+        report.push_str(&format!(
+            "signature_metadata: {} ({claim}; unsigned: verify refuses the envelope if it disagrees with the key, never follows it)\n",
+            serde_json::to_string(metadata).unwrap_or_default()
+        ));
+    }
     let payload = env.decoded_payload();
     report.push_str(&format!(
         "response_base64:  {} characters, {}\n",

@@ -87,7 +87,8 @@ fn read_key_file(path: &Path) -> Result<Vec<u8>, Failure> {
     })
 }
 
-/// Loads a public key file (PEM or DER, read as the library reads them).
+/// Loads a public key file (PEM, DER, or a raw 32-byte Ed25519 key, read
+/// as the library reads them).
 pub fn public_key(path: &Path, hash: Hash) -> Result<PublicKey, Failure> {
     let bytes = read_key_file(path)?;
     loaded(

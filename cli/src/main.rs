@@ -32,16 +32,18 @@ enum Command {
     Verify(commands::VerifyArgs),
     /// Sign a response object into an envelope, as the server does.
     Sign {
-        /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1).
+        /// A private key: NAME=PATH (PEM or DER; PKCS#8 RSA or Ed25519, or
+        /// PKCS#1 RSA).
         #[arg(long = "key", value_name = "NAME=PATH", required = true)]
         keys: Vec<String>,
         /// Which key name to sign with (written to private_key_used).
         /// May be left out when only one key is given.
         #[arg(long)]
         name: Option<String>,
-        /// The hash to sign with.
-        #[arg(long, value_enum, default_value_t = HashArg::Sha256)]
-        hash: HashArg,
+        /// The hash an RSA key signs with [default: sha256]. An Ed25519 key
+        /// has its hash built in: --hash with one is a usage error.
+        #[arg(long, value_enum)]
+        hash: Option<HashArg>,
         /// The response object (JSON); `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
@@ -119,11 +121,13 @@ fn parse_bits(s: &str) -> Result<usize, String> {
     }
 }
 
-/// The hash keys verify or sign with.
+/// The hash RSA keys verify or sign with.
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum HashArg {
     /// SHA-256 (the server's default).
     Sha256,
+    /// SHA-384.
+    Sha384,
     /// SHA-512.
     Sha512,
 }
@@ -132,6 +136,7 @@ impl From<HashArg> for respsig::Hash {
     fn from(h: HashArg) -> Self {
         match h {
             HashArg::Sha256 => respsig::Hash::Sha256,
+            HashArg::Sha384 => respsig::Hash::Sha384,
             HashArg::Sha512 => respsig::Hash::Sha512,
         }
     }
@@ -157,7 +162,7 @@ fn main() -> ExitCode {
             name,
             hash,
             file,
-        } => commands::sign(&keys, name.as_deref(), hash.into(), file),
+        } => commands::sign(&keys, name.as_deref(), hash, file),
         Command::Keygen {
             bits,
             out,

@@ -795,3 +795,318 @@ fn envelope_refusals_name_the_cause() {
         "respsig: refused: unsigned response: the envelope has no `signature` member, or it is empty or the server's `Private key not set`; nothing in this response is signed, so none of it can be trusted\n"
     );
 }
+
+/// The fingerprint `openssl pkey -pubin -pubout -outform DER | sha256sum`
+/// gives for a public key file, or `None` without openssl.
+fn openssl_fingerprint(file: &str) -> Option<String> {
+    let openssl = common::tool("openssl", "version")?;
+    let der = Command::new(openssl)
+        .args(["pkey", "-pubin", "-pubout", "-outform", "DER", "-in", file])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(der.status.success(), "{file}: {}", stderr(&der));
+    let digest = ring::digest::digest(&ring::digest::SHA256, &der.stdout);
+    Some(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+const RESPONSE: &[u8] = br#"{"code":200,"message":"Valid license key","timestamp":1709169556}"#;
+
+#[test]
+fn ed25519_signs_and_verifies_with_every_key_form() {
+    let o = respsig(
+        &["sign", "--key", "product=testdata/keys/ed25519.pem"],
+        Some(RESPONSE),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let envelope = o.stdout;
+    let fingerprint = openssl_fingerprint("testdata/keys/ed25519.pub.pem");
+    for public in ["ed25519.pub.pem", "ed25519.pub.der", "ed25519.pub.raw"] {
+        let key = format!("product=testdata/keys/{public}");
+        let o = respsig(&["verify", "--key", &key], Some(&envelope));
+        assert_eq!(o.status.code(), Some(0), "{public}: {}", stderr(&o));
+        assert_eq!(o.stdout, [RESPONSE, b"\n"].concat());
+        let line = stderr(&o);
+        assert!(
+            line.starts_with(
+                "respsig: verified standard input: signed by key `product` (Ed25519, sha256:"
+            ),
+            "{line}"
+        );
+        if let Some(fp) = &fingerprint {
+            assert!(
+                line.contains(&format!("(Ed25519, sha256:{fp}), code 200")),
+                "{line}"
+            );
+        }
+    }
+    // The same key in every file form has one fingerprint.
+    let o = respsig(
+        &[
+            "keys",
+            "fingerprint",
+            "testdata/keys/ed25519.pem",
+            "testdata/keys/ed25519.pub.der",
+            "testdata/keys/ed25519.pub.raw",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let fp = &out[..64];
+    assert_eq!(
+        out,
+        format!(
+            "{fp}  Ed25519  testdata/keys/ed25519.pem\n{fp}  Ed25519  testdata/keys/ed25519.pub.der\n{fp}  Ed25519  testdata/keys/ed25519.pub.raw\n"
+        )
+    );
+    if let Some(openssl) = fingerprint {
+        assert_eq!(fp, openssl);
+    }
+    // Another Ed25519 key refuses it; an RSA key refuses it for its length.
+    let o = respsig(
+        &[
+            "verify",
+            "--key",
+            "product=testdata/keys/other-ed25519.pub.pem",
+        ],
+        Some(&envelope),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("respsig: refused: bad signature:"),
+        "{}",
+        stderr(&o)
+    );
+    let o = respsig(
+        &["verify", "--key", "product=testdata/keys/rsa2048.pub.pem"],
+        Some(&envelope),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: malformed envelope: member `signature`: 64 bytes, but a signature under the key is 256 bytes (an RSA signature is exactly as long as the modulus, an Ed25519 signature 64 bytes)\n"
+    );
+}
+
+/// `--hash` is for RSA keys: with only Ed25519 keys it is a usage error,
+/// next to an RSA key it applies to the RSA key only.
+#[test]
+fn hash_option_and_ed25519_keys() {
+    let o = respsig(
+        &[
+            "sign",
+            "--key",
+            "p=testdata/keys/ed25519.pem",
+            "--hash",
+            "sha384",
+        ],
+        Some(RESPONSE),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "respsig: error: --hash sha384: key `p` is an Ed25519 key, whose hash is part of the algorithm; --hash applies to RSA keys only, leave it out\n"
+    );
+    assert!(o.stdout.is_empty());
+    let envelope = respsig(
+        &["sign", "--key", "p=testdata/keys/ed25519.pem"],
+        Some(RESPONSE),
+    )
+    .stdout;
+    let o = respsig(
+        &[
+            "verify",
+            "--key",
+            "p=testdata/keys/ed25519.pub.pem",
+            "--hash",
+            "sha256",
+        ],
+        Some(&envelope),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "respsig: error: --hash sha256: every --key is an Ed25519 key, whose hash is part of the algorithm; --hash applies to RSA keys only, leave it out\n"
+    );
+    // Next to an RSA key, --hash is the RSA key's; the Ed25519 key still
+    // verifies Ed25519.
+    for (signer, name) in [
+        ("p=testdata/keys/ed25519.pem", "p"),
+        ("g=testdata/keys/rsa2048.pem", "g"),
+    ] {
+        let mut args = vec!["sign", "--key", signer];
+        if name == "g" {
+            args.extend(["--hash", "sha512"]);
+        }
+        let envelope = respsig(&args, Some(RESPONSE)).stdout;
+        let o = respsig(
+            &[
+                "verify",
+                "--key",
+                "p=testdata/keys/ed25519.pub.pem",
+                "--key",
+                "g=testdata/keys/rsa2048.pub.pem",
+                "--hash",
+                "sha512",
+            ],
+            Some(&envelope),
+        );
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+    }
+    // With the other key chosen by --name, --hash applies to the RSA key.
+    let o = respsig(
+        &[
+            "sign",
+            "--key",
+            "p=testdata/keys/ed25519.pem",
+            "--key",
+            "g=testdata/keys/rsa2048.pem",
+            "--name",
+            "g",
+            "--hash",
+            "sha384",
+        ],
+        Some(RESPONSE),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn rsa_sha384_signs_and_verifies_and_openssl_agrees() {
+    let o = respsig(
+        &[
+            "sign",
+            "--key",
+            "product=testdata/keys/rsa2048.pem",
+            "--hash",
+            "sha384",
+        ],
+        Some(RESPONSE),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let envelope = o.stdout;
+    let key = "product=testdata/keys/rsa2048.pub.pem";
+    let o = respsig(
+        &["verify", "--key", key, "--hash", "sha384"],
+        Some(&envelope),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(RSA-2048, SHA-384, sha256:"),
+        "{}",
+        stderr(&o)
+    );
+    for other in [vec![], vec!["--hash", "sha256"], vec!["--hash", "sha512"]] {
+        let mut args = vec!["verify", "--key", key];
+        args.extend(other);
+        let o = respsig(&args, Some(&envelope));
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).starts_with("respsig: refused: bad signature:"));
+    }
+    let Some(openssl) = common::tool("openssl", "version") else {
+        return;
+    };
+    let env: serde_json::Value = serde_json::from_slice(&envelope).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (msg, sig) = (dir.path().join("msg"), dir.path().join("sig"));
+    std::fs::write(&msg, env["response_base64"].as_str().unwrap()).unwrap();
+    let sig_b64 = dir.path().join("sig.b64");
+    std::fs::write(&sig_b64, env["signature"].as_str().unwrap()).unwrap();
+    let o = Command::new(openssl)
+        .args(["base64", "-d", "-A", "-in"])
+        .arg(&sig_b64)
+        .arg("-out")
+        .arg(&sig)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&sig).unwrap().len(), 256);
+    let o = Command::new(openssl)
+        .args([
+            "dgst",
+            "-sha384",
+            "-verify",
+            "testdata/keys/rsa2048.pub.pem",
+            "-signature",
+        ])
+        .arg(&sig)
+        .arg(&msg)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Verified OK\n");
+}
+
+#[test]
+fn signature_metadata_in_verify_and_inspect() {
+    let envelope = respsig(
+        &["sign", "--key", "product=testdata/keys/ed25519.pem"],
+        Some(RESPONSE),
+    )
+    .stdout;
+    let envelope = String::from_utf8(envelope).unwrap();
+    let with = |metadata: &str| {
+        format!(
+            "{},\"signature_metadata\":{metadata}}}\n",
+            envelope.trim_end().strip_suffix('}').unwrap()
+        )
+    };
+    let key = "product=testdata/keys/ed25519.pub.pem";
+    let agrees = with(r#"{"algorithm":"ED25519"}"#);
+    let o = respsig(&["verify", "--key", key], Some(agrees.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = respsig(&["inspect"], Some(agrees.as_bytes()));
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("\nsignature_metadata: {\"algorithm\":\"ED25519\"} (names Ed25519; unsigned: verify refuses the envelope if it disagrees with the key, never follows it)\n"),
+        "{out}"
+    );
+
+    let disagrees = with(r#"{"algorithm":"RSA-SHA256"}"#);
+    let o = respsig(&["verify", "--key", key], Some(disagrees.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: algorithm mismatch: `signature_metadata` names algorithm \"RSA-SHA256\", but the key configured under that name verifies with Ed25519; the envelope does not choose the algorithm\n"
+    );
+    assert!(o.stdout.is_empty());
+
+    let unknown = with(r#"{"algorithm":"none"}"#);
+    let o = respsig(&["verify", "--key", key], Some(unknown.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("names algorithm \"none\", but"),
+        "{}",
+        stderr(&o)
+    );
+    let o = respsig(&["inspect"], Some(unknown.as_bytes()));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("signature_metadata: {\"algorithm\":\"none\"} (names \"none\", an algorithm respsig does not know;"),
+        "{out}"
+    );
+
+    let malformed = with(r#"{"algorithm":256}"#);
+    for command in [vec!["verify", "--key", key], vec!["inspect"]] {
+        let o = respsig(&command, Some(malformed.as_bytes()));
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(
+            stderr(&o),
+            "respsig: refused: malformed envelope: member `signature_metadata.algorithm`: not a string\n"
+        );
+    }
+    let o = respsig(&["inspect"], Some(with("{}").as_bytes()));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("signature_metadata: {} (names no algorithm;"),
+        "{out}"
+    );
+    let o = respsig(&["inspect"], Some(envelope.as_bytes()));
+    assert!(
+        !String::from_utf8(o.stdout)
+            .unwrap()
+            .contains("signature_metadata")
+    );
+}

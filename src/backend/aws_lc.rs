@@ -8,6 +8,10 @@
 //! wrong `d`, which ring never uses), so a private key is first loaded by
 //! ring, whose verdict and error stand; aws-lc then signs with it, or, for
 //! the rare key aws-lc's own consistency check refuses, ring does.
+//!
+//! Ed25519: verification with aws-lc (the key parsed once, at load);
+//! signing with ring, whose Ed25519 is constant time too. Ed25519
+//! signatures are deterministic, so both give the same bytes.
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
@@ -25,6 +29,7 @@ pub(crate) struct AwsLc;
 /// and the hash is chosen per [`crate::PublicKey`] after loading.
 pub(crate) struct VerifyKey {
     sha256: ParsedPublicKey,
+    sha384: ParsedPublicKey,
     sha512: ParsedPublicKey,
 }
 
@@ -51,6 +56,7 @@ impl Backend for AwsLc {
         };
         Ok(VerifyKey {
             sha256: parse(&signature::RSA_PKCS1_2048_8192_SHA256)?,
+            sha384: parse(&signature::RSA_PKCS1_2048_8192_SHA384)?,
             sha512: parse(&signature::RSA_PKCS1_2048_8192_SHA512)?,
         })
     }
@@ -58,6 +64,7 @@ impl Backend for AwsLc {
     fn verify(key: &VerifyKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
         let key = match hash {
             Hash::Sha256 => &key.sha256,
+            Hash::Sha384 => &key.sha384,
             Hash::Sha512 => &key.sha512,
         };
         key.verify_sig(msg, sig).is_ok()
@@ -93,11 +100,36 @@ impl Backend for AwsLc {
         };
         let padding = match hash {
             Hash::Sha256 => &signature::RSA_PKCS1_SHA256,
+            Hash::Sha384 => &signature::RSA_PKCS1_SHA384,
             Hash::Sha512 => &signature::RSA_PKCS1_SHA512,
         };
         let mut sig = vec![0u8; pair.public_modulus_len()];
         pair.sign(padding, &SystemRandom::new(), msg, &mut sig)
             .ok()
             .map(|()| sig)
+    }
+
+    type Ed25519VerifyKey = ParsedPublicKey;
+    type Ed25519SignKey = <Ring as Backend>::Ed25519SignKey;
+
+    /// aws-lc, like ring, takes any 32 bytes (no point check at load).
+    fn ed25519_verify_key(raw: &[u8; 32]) -> Result<ParsedPublicKey, KeyProblem> {
+        ParsedPublicKey::new(&signature::ED25519, raw).map_err(|_| KeyProblem::Der)
+    }
+
+    fn ed25519_verify(key: &ParsedPublicKey, msg: &[u8], sig: &[u8]) -> bool {
+        key.verify_sig(msg, sig).is_ok()
+    }
+
+    fn ed25519_sign_key(pkcs8: &[u8]) -> Result<Self::Ed25519SignKey, KeyProblem> {
+        Ring::ed25519_sign_key(pkcs8)
+    }
+
+    fn ed25519_public(key: &Self::Ed25519SignKey) -> &[u8] {
+        Ring::ed25519_public(key)
+    }
+
+    fn ed25519_sign(key: &Self::Ed25519SignKey, msg: &[u8]) -> Vec<u8> {
+        Ring::ed25519_sign(key, msg)
     }
 }

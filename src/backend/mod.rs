@@ -1,7 +1,7 @@
-//! The RSA backend, kept private behind one small trait: ring by default,
-//! aws-lc-rs with the `aws-lc` feature. Nothing else in the crate names
-//! either. The envelope never reaches this layer: the algorithm is fixed
-//! (RSASSA-PKCS1-v1_5) and the hash comes from the caller's key.
+//! The signature backend, kept private behind one small trait: ring by
+//! default, aws-lc-rs with the `aws-lc` feature. Nothing else in the crate
+//! names either. The envelope never reaches this layer: the algorithm
+//! (RSASSA-PKCS1-v1_5 with a hash, or Ed25519) comes from the caller's key.
 
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
@@ -10,7 +10,7 @@ mod ring;
 use crate::error::KeyProblem;
 use crate::key::Hash;
 
-/// What the crate needs from an RSA implementation.
+/// What the crate needs from a signature implementation.
 pub(crate) trait Backend {
     /// A public key prepared for verification.
     type VerifyKey: Send + Sync;
@@ -32,6 +32,26 @@ pub(crate) trait Backend {
 
     /// RSASSA-PKCS1-v1_5 signature of `msg`, in constant time.
     fn sign(key: &Self::SignKey, hash: Hash, msg: &[u8]) -> Option<Vec<u8>>;
+
+    /// An Ed25519 public key prepared for verification.
+    type Ed25519VerifyKey: Send + Sync;
+    /// An Ed25519 private key prepared for signing.
+    type Ed25519SignKey: Send + Sync;
+
+    /// Prepares a 32-byte Ed25519 public key.
+    fn ed25519_verify_key(raw: &[u8; 32]) -> Result<Self::Ed25519VerifyKey, KeyProblem>;
+
+    /// Ed25519 verification of `sig` over `msg`.
+    fn ed25519_verify(key: &Self::Ed25519VerifyKey, msg: &[u8], sig: &[u8]) -> bool;
+
+    /// Loads a PKCS#8 (v1 or v2) DER Ed25519 private key.
+    fn ed25519_sign_key(pkcs8: &[u8]) -> Result<Self::Ed25519SignKey, KeyProblem>;
+
+    /// The 32-byte public half of an Ed25519 private key.
+    fn ed25519_public(key: &Self::Ed25519SignKey) -> &[u8];
+
+    /// Ed25519 signature of `msg` (deterministic).
+    fn ed25519_sign(key: &Self::Ed25519SignKey, msg: &[u8]) -> Vec<u8>;
 }
 
 /// The backend in use.

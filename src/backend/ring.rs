@@ -1,8 +1,10 @@
 //! ring: constant-time, blinded RSA signing, and verification with the
-//! 2048-8192-bit parameter sets.
+//! 2048-8192-bit parameter sets; Ed25519 signing and verification.
 
 use ring::rand::SystemRandom;
-use ring::signature::{self, RsaKeyPair, RsaPublicKeyComponents};
+use ring::signature::{
+    self, Ed25519KeyPair, KeyPair, RsaKeyPair, RsaPublicKeyComponents, UnparsedPublicKey,
+};
 
 use super::Backend;
 use crate::error::KeyProblem;
@@ -35,6 +37,7 @@ impl Backend for Ring {
     fn verify(key: &VerifyKey, hash: Hash, msg: &[u8], sig: &[u8]) -> bool {
         let params = match hash {
             Hash::Sha256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+            Hash::Sha384 => &signature::RSA_PKCS1_2048_8192_SHA384,
             Hash::Sha512 => &signature::RSA_PKCS1_2048_8192_SHA512,
         };
         RsaPublicKeyComponents {
@@ -63,11 +66,42 @@ impl Backend for Ring {
     fn sign(key: &RsaKeyPair, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
         let padding = match hash {
             Hash::Sha256 => &signature::RSA_PKCS1_SHA256,
+            Hash::Sha384 => &signature::RSA_PKCS1_SHA384,
             Hash::Sha512 => &signature::RSA_PKCS1_SHA512,
         };
         let mut sig = vec![0u8; key.public().modulus_len()];
         key.sign(padding, &SystemRandom::new(), msg, &mut sig)
             .ok()
             .map(|()| sig)
+    }
+
+    type Ed25519VerifyKey = [u8; 32];
+    type Ed25519SignKey = Ed25519KeyPair;
+
+    /// ring takes any 32 bytes and decodes the point at each verify.
+    fn ed25519_verify_key(raw: &[u8; 32]) -> Result<[u8; 32], KeyProblem> {
+        Ok(*raw)
+    }
+
+    fn ed25519_verify(key: &[u8; 32], msg: &[u8], sig: &[u8]) -> bool {
+        UnparsedPublicKey::new(&signature::ED25519, key)
+            .verify(msg, sig)
+            .is_ok()
+    }
+
+    /// PKCS#8 v1 (what `openssl genpkey` writes, no public key inside) or
+    /// v2; a v2 document's public key must match the private key.
+    fn ed25519_sign_key(pkcs8: &[u8]) -> Result<Ed25519KeyPair, KeyProblem> {
+        Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(|e| KeyProblem::PrivateKey {
+            reason: e.to_string(),
+        })
+    }
+
+    fn ed25519_public(key: &Ed25519KeyPair) -> &[u8] {
+        key.public_key().as_ref()
+    }
+
+    fn ed25519_sign(key: &Ed25519KeyPair, msg: &[u8]) -> Vec<u8> {
+        key.sign(msg).as_ref().to_vec()
     }
 }

@@ -18,3 +18,13 @@ openssl rsa -in rsa2048.pem -traditional -outform DER -out rsa2048.rsa.der 2>/de
 openssl rsa -pubin -in rsa2048.pub.pem -noout -modulus > rsa2048.modulus.txt
 # An EC key: a well-formed public key that is not RSA.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null | openssl pkey -pubout -out ec-p256.pub.pem
+# Ed25519 (RFC 8410): PKCS#8 v1 private keys as `openssl genpkey` writes
+# them, the public key as SPKI PEM and DER, and raw (the last 32 bytes of
+# the SPKI DER, which are the key itself).
+for name in ed25519 other-ed25519; do
+  openssl genpkey -algorithm ED25519 -out "$name.pem"
+  openssl pkey -in "$name.pem" -pubout -out "$name.pub.pem"
+done
+openssl pkey -in ed25519.pem -outform DER -out ed25519.der
+openssl pkey -in ed25519.pem -pubout -outform DER -out ed25519.pub.der
+tail -c 32 ed25519.pub.der > ed25519.pub.raw
