@@ -402,7 +402,29 @@ fn license_verify_prints_the_license_or_refuses() {
             1,
             "hardware id",
         ),
-        (vec!["--key", key, SEED], 1, "not strict standard base64"),
+        // An envelope is not a license.
+        (
+            vec!["--key", key, SEED],
+            1,
+            "license refused: signed license document, `license`: missing",
+        ),
+        (
+            // A bare license object: JSON, but no signed document.
+            vec!["--key", key, "testdata/license/openssl-2048.json"],
+            1,
+            "license refused: signed license document, `license`: missing",
+        ),
+        (
+            vec!["--key", key, "testdata/keys/rsa2048.pub.pem"],
+            1,
+            "license refused: not strict standard base64",
+        ),
+        // A file the server wrote has no integrity member.
+        (
+            vec!["--key", key, "--require-integrity", long],
+            1,
+            "license refused: the license has no integrity member, and one is required (--require-integrity; files the license server writes have none)",
+        ),
         (
             vec!["--key", "product=testdata/keys/rsa1024.pub.pem", long],
             2,
@@ -422,8 +444,10 @@ fn license_verify_prints_the_license_or_refuses() {
 #[test]
 fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
     let key = "product=testdata/keys/rsa2048.pem";
-    // --exact: the file's bytes as they are; type-1 padding is
-    // deterministic, so the output is the OpenSSL-made file.
+    // --exact: the file's bytes as they are, plus the integrity member;
+    // type-1 padding is deterministic, so the four blocks before the
+    // member (1,023 bytes: 1,364 base64 characters) are the OpenSSL-made
+    // file's.
     let o = respsig(
         &[
             "license",
@@ -436,11 +460,39 @@ fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
         None,
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(o.stdout, common::bytes("license/openssl-2048-long.lic"));
+    assert_eq!(
+        o.stdout[..1364],
+        common::bytes("license/openssl-2048-long.lic")[..1364]
+    );
     assert!(
-        stderr(&o).contains("5 block(s) under key `product` (RSA-2048, sha256:"),
+        stderr(&o).contains("6 block(s) under key `product` (RSA-2048, sha256:"),
         "{}",
         stderr(&o)
+    );
+    let v = respsig(
+        &[
+            "license",
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "--require-integrity",
+        ],
+        Some(&o.stdout),
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let json = common::bytes("license/openssl-2048-long.json");
+    let (body, member) = v.stdout.split_at(json.len() - 1);
+    assert_eq!(body, &json[..json.len() - 1]);
+    let member = std::str::from_utf8(member).unwrap();
+    let hex = member
+        .strip_prefix(",\"respsig_integrity_sha256\":\"")
+        .and_then(|m| m.strip_suffix("\"}\n"))
+        .unwrap();
+    assert_eq!(hex.len(), 64);
+    assert!(
+        stderr(&v).contains(".lic license with integrity member"),
+        "{}",
+        stderr(&v)
     );
 
     // Without --exact the object is written in canonical form; from
@@ -473,9 +525,12 @@ fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
         Some(&o.stdout),
     );
     assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
-    assert_eq!(
-        v.stdout,
-        b"{\"license_key\":\"LIC-CLI\",\"expires_at\":\"2035-01-01\",\"path\":\"a\\/b\"}\n"
+    assert!(
+        v.stdout.starts_with(
+            b"{\"license_key\":\"LIC-CLI\",\"expires_at\":\"2035-01-01\",\"path\":\"a\\/b\",\"respsig_integrity_sha256\":\""
+        ),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
     );
 
     for (args, stdin, code, message) in [
