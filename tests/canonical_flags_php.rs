@@ -65,7 +65,11 @@ fn php_encode(php: &str, lines: &[String], flags: u32) -> Vec<Option<Vec<u8>>> {
         .lines()
         .map(|l| match l {
             "ERR" => None,
-            b64 => Some(base64::engine::general_purpose::STANDARD.decode(b64).unwrap()),
+            b64 => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap(),
+            ),
         })
         .collect();
     assert_eq!(answers.len(), lines.len());
@@ -143,9 +147,34 @@ fn random_strings_match_php_under_each_flag_combination() {
         return;
     };
     const ALPHABET: &[char] = &[
-        'a', 'Z', '0', ' ', '/', '\\', '"', '\'', '<', '&', '\n', '\t', '\u{1}', '\u{1f}',
-        '\u{7f}', '\u{80}', '\u{e9}', '\u{7ff}', '\u{800}', '\u{2027}', '\u{2028}',
-        '\u{2029}', '\u{202a}', '\u{fffd}', '\u{ffff}', '\u{10000}', '\u{1f600}', '\u{10ffff}',
+        'a',
+        'Z',
+        '0',
+        ' ',
+        '/',
+        '\\',
+        '"',
+        '\'',
+        '<',
+        '&',
+        '\n',
+        '\t',
+        '\u{1}',
+        '\u{1f}',
+        '\u{7f}',
+        '\u{80}',
+        '\u{e9}',
+        '\u{7ff}',
+        '\u{800}',
+        '\u{2027}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{202a}',
+        '\u{fffd}',
+        '\u{ffff}',
+        '\u{10000}',
+        '\u{1f600}',
+        '\u{10ffff}',
     ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = move || {
@@ -184,7 +213,9 @@ fn json_value() -> impl Strategy<Value = Value> {
             .prop_map(Value::from),
         text.clone().prop_map(Value::String),
     ];
-    let key = text.prop_filter("stdClass refuses a key starting with NUL", |k| !k.starts_with('\0'));
+    let key = text.prop_filter("stdClass refuses a key starting with NUL", |k| {
+        !k.starts_with('\0')
+    });
     leaf.prop_recursive(3, 32, 6, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
