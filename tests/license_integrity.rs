@@ -378,3 +378,22 @@ echo $data['license_key'], ' ', $data['hardware_id'], ' ', $data['expires_at'], 
         assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
     }
 }
+
+/// The crate-written files in `testdata/license/` (the `license` fuzz
+/// target's oracle) are what the writer writes today.
+#[test]
+fn committed_crate_files_are_the_writers_output() {
+    let writer = LicenseWriter::from_pem(&common::text("keys/rsa2048.pem")).unwrap();
+    for who in ["attacker", "someone"] {
+        let json = common::bytes(&format!("license/splice-{who}.json"));
+        assert_eq!(
+            format!("{}\n", writer.write_json(&json).unwrap()),
+            common::text(&format!("license/respsig-splice-{who}.lic"))
+        );
+    }
+    let license = canonical::read(&common::bytes("license/openssl-2048.json")).unwrap();
+    assert_eq!(
+        format!("{}\n", writer.write_signed_json(&license).unwrap()),
+        common::text("license/respsig-signed.json")
+    );
+}
