@@ -1,5 +1,5 @@
-//! Same-run ratios measured paired and interleaved, for targets 1-3 of
-//! issue 5: the crate's end-to-end operation and its raw baseline run in
+//! Same-run ratios measured paired and interleaved (BENCHMARKS.md's
+//! headline figures): the crate's end-to-end operation and its raw baseline run in
 //! alternating batches (order swapped every round), so load from other
 //! work on a shared machine hits both sides of each ratio alike. Prints a
 //! markdown table: median time per call of each side and the median of the

@@ -1,4 +1,4 @@
-//! The parts of an envelope check measured separately (issue 5): envelope
+//! The parts of an envelope check measured separately: envelope
 //! parse, the canonical writer, base64 decode, end-to-end verify of the
 //! four seed envelopes and of a ~2 KB payload, sign at 2048 and 4096 bits,
 //! loading keys from PEM, and (feature `parallel`) batch verify. Every

@@ -1,4 +1,4 @@
-//! The headline benchmarks (issue 5): the crate's end-to-end envelope
+//! The headline benchmarks: the crate's end-to-end envelope
 //! verify and sign next to the raw RSA operation of the same backend on the
 //! same bytes, in the same Criterion group, so each report shows the
 //! crate's overhead as a ratio.

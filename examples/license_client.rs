@@ -11,12 +11,19 @@
 //! the product-signed responses after it verify under that key. A `product`
 //! key given with `--key` is pinned instead: the served key must be it.
 //!
+//! Every answer is checked against its own request: the client reads the
+//! clock just before sending, and [`respsig::Keyring::verify_answer`]
+//! refuses an answer signed before then (less a minute of clock skew), which
+//! is a recorded answer played back, not the server's answer to this
+//! request. The payloads name no request, so a signature alone does not
+//! show that.
+//!
 //! Prints each verified payload, or why it was refused. Exit status: 0 all
 //! verified, 1 some refused (or a request failed), 2 bad usage or keys.
 
 use std::process::ExitCode;
 
-use respsig::{Keyring, PublicKey, Verified};
+use respsig::{Clock, Keyring, PublicKey, SystemClock, Verified};
 
 const USAGE: &str = "\
 usage: license_client [--server URL] [--key NAME=PATH]... [--api-key KEY]
@@ -143,10 +150,13 @@ struct Client {
 }
 
 impl Client {
-    /// Calls `path`, verifies the answer, prints the outcome.
+    /// Calls `path`, verifies the answer as the answer to this call,
+    /// prints the outcome.
     fn check(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> Option<Verified> {
         let url = format!("{}{path}", self.server);
         println!("\n{method} {path}");
+        // Read before the request goes out: the answer cannot be older.
+        let sent_at = SystemClock.now_unix();
         let (status, body) = match call(&self.agent, method, &url, form) {
             Ok(answer) => answer,
             Err(e) => {
@@ -155,7 +165,7 @@ impl Client {
                 return None;
             }
         };
-        match self.keyring.verify(&body) {
+        match self.keyring.verify_answer(&body, sent_at) {
             Ok(verified) => {
                 println!(
                     "  HTTP {status}, verified under `{}` (sha256:{})",

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::error::{Error, Member, Problem};
+use crate::error::{Error, Member, Problem, Snippet};
 use crate::json::{DEPTH_CEILING, Reader};
 
 /// Size and nesting limits, checked before and during parsing.
@@ -189,19 +189,24 @@ fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
             "private_key_used" => Member::PrivateKeyUsed,
             "signature" => Member::Signature,
             _ => {
-                let seen = match &mut others_set {
-                    Some(set) => !set.insert(key),
-                    None if others.contains(&key) => true,
+                let seen = match &others_set {
+                    Some(set) => set.contains(&key),
+                    None => others.contains(&key),
+                };
+                if seen {
+                    let key = Snippet::new(&key);
+                    return Err(malformed(Member::Envelope, Problem::DuplicateKey { key }));
+                }
+                match &mut others_set {
+                    Some(set) => {
+                        set.insert(key);
+                    }
                     None => {
                         others.push(key);
                         if others.len() > OTHERS_LINEAR {
                             others_set = Some(others.drain(..).collect());
                         }
-                        false
                     }
-                };
-                if seen {
-                    return Err(malformed(Member::Envelope, Problem::Duplicate));
                 }
                 // Not one of ours: it must be valid JSON, and is ignored.
                 reader.skip(1)?;
@@ -297,7 +302,9 @@ mod tests {
             err(&dup),
             Error::Malformed {
                 member: Member::Envelope,
-                problem: Problem::Duplicate
+                problem: Problem::DuplicateKey {
+                    key: Snippet::new("x7")
+                }
             }
         );
     }
@@ -316,7 +323,15 @@ mod tests {
             }
         );
         let dup = OK.replace('}', r#","x":1,"x":2}"#);
-        assert!(matches!(err(&dup), Error::Malformed { .. }));
+        assert_eq!(
+            err(&dup).to_string(),
+            "malformed envelope: member `response`: duplicate key \"x\""
+        );
+        let dup = format!(r#"{},"x":1,"x":2}}"#, &OK[..OK.len() - 1]);
+        assert_eq!(
+            err(&dup).to_string(),
+            "malformed envelope: duplicate key \"x\""
+        );
     }
 
     #[test]

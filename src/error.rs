@@ -1,8 +1,9 @@
 //! The crate's one error type.
 //!
-//! Every variant says what went wrong and, in its `Display` text, what to do
-//! about it. `Display` never prints key material and never echoes more than a
-//! short, escaped prefix of attacker-controlled input ([`Snippet`]).
+//! Every variant's `Display` text says what went wrong and where; advice on
+//! what to do is left to the caller (the CLI adds it, since it knows its own
+//! options). `Display` never prints key material and never echoes more than
+//! a short, escaped prefix of attacker-controlled input ([`Snippet`]).
 
 use std::fmt;
 
@@ -73,6 +74,29 @@ pub enum Error {
         /// The maximum skew into the future allowed, in seconds.
         max_future_skew: u64,
     },
+    /// The answer was signed before the request it is checked against was
+    /// sent (less the allowed clock skew): it answers an earlier request,
+    /// so it is a recorded answer played back, or the clocks disagree by
+    /// more than the skew allowed (see
+    /// [`VerifyOptions::answer_to`](crate::VerifyOptions::answer_to)).
+    NotAnAnswerToRequest {
+        /// The payload's signed `timestamp` (Unix seconds).
+        signed_at: i64,
+        /// When the request was sent, as the caller stated (Unix seconds).
+        sent_at: i64,
+        /// The clock skew allowed, in seconds.
+        clock_skew: u64,
+    },
+    /// A signed member the caller required
+    /// ([`Verified::require`](crate::Verified::require)) is missing or has
+    /// another value: the answer is about something else. Neither value is
+    /// kept, so that the error never carries another customer's license key.
+    MemberMismatch {
+        /// The member's path as the caller gave it, cut short.
+        member: Snippet,
+        /// Whether the member is there (with another value) or missing.
+        present: bool,
+    },
     /// The verified payload does not fit the caller's type.
     Deserialize {
         /// serde's explanation, cut to [`Snippet::MAX_REASON_CHARS`].
@@ -85,6 +109,9 @@ pub enum Error {
     },
     /// The signing backend failed (should not happen with a loaded key).
     SigningFailed,
+    /// Generating a new key pair failed (the random source or the key
+    /// generator).
+    KeyGeneration,
     /// An offline license file was refused, or a verified license broke
     /// the offline rules.
     License(LicenseProblem),
@@ -298,6 +325,9 @@ pub enum KeyProblem {
     Pem,
     /// An encrypted PEM key (`Proc-Type: 4,ENCRYPTED`); decrypt it first.
     EncryptedPem,
+    /// The PEM block has header lines (`Name: value`, RFC 1421) but is not
+    /// an encrypted key: OpenSSL and PHP refuse such blocks too.
+    PemHeaders,
     /// A PEM document whose label this key type does not accept.
     PemLabel {
         /// The label found, e.g. `CERTIFICATE`, cut short.
@@ -421,7 +451,7 @@ impl fmt::Display for Error {
         match self {
             Error::TooLarge { len, limit } => write!(
                 f,
-                "input of {len} bytes exceeds the {limit}-byte limit; raise the limit only if the server really sends responses this large"
+                "input of {len} bytes exceeds the {limit}-byte limit"
             ),
             Error::Malformed { member, problem } => match (member, problem) {
                 (Member::Envelope, p) => write!(f, "malformed envelope: {p}"),
@@ -431,10 +461,10 @@ impl fmt::Display for Error {
             Error::KeyRejected(p) => write!(f, "key rejected: {p}"),
             Error::UnknownKeyName { name } => write!(
                 f,
-                "the envelope names key {name} in `private_key_used`, which is not configured; add a public key under that name if you trust it"
+                "the envelope names key {name} in `private_key_used`, which is not configured"
             ),
             Error::Unsigned => f.write_str(
-                "unsigned response: `signature` is missing, empty or `Private key not set`; the server has no signing key configured, so nothing in this response can be trusted",
+                "unsigned response: the envelope has no `signature` member, or it is empty or the server's `Private key not set`",
             ),
             Error::BadSignature => f.write_str(
                 "bad signature: `signature` does not verify over `response_base64` under any configured key of that name; the response was altered or signed by another key",
@@ -444,7 +474,7 @@ impl fmt::Display for Error {
                 "the signed payload (decoded `response_base64`) is not a JSON object: {problem}"
             ),
             Error::ContentMismatch => f.write_str(
-                "content mismatch: the plain `response` member differs from the signed `response_base64` payload; the unsigned copy was altered, do not trust it",
+                "content mismatch: the plain `response` member differs from the signed `response_base64` payload",
             ),
             Error::MissingTimestamp => f.write_str(
                 "the signed payload has no integer `timestamp`, so its freshness cannot be checked",
@@ -463,7 +493,29 @@ impl fmt::Display for Error {
                 max_future_skew,
             } => write!(
                 f,
-                "response from the future: signed at {timestamp}, now {now}, beyond the allowed skew of {max_future_skew} s; check the clocks"
+                "response from the future: signed at {timestamp}, now {now}, beyond the allowed skew of {max_future_skew} s"
+            ),
+            Error::NotAnAnswerToRequest {
+                signed_at,
+                sent_at,
+                clock_skew,
+            } => write!(
+                f,
+                "not an answer to this request: signed at {signed_at}, but the request was sent at {sent_at} (clock skew allowed: {clock_skew} s); it is an earlier answer played back, or the clocks disagree"
+            ),
+            Error::MemberMismatch {
+                member,
+                present: true,
+            } => write!(
+                f,
+                "the signed payload's member {member} does not have the value required: the answer is about something else"
+            ),
+            Error::MemberMismatch {
+                member,
+                present: false,
+            } => write!(
+                f,
+                "the signed payload has no member {member}, so it cannot be matched to the value required"
             ),
             Error::Deserialize { reason } => write!(
                 f,
@@ -471,6 +523,7 @@ impl fmt::Display for Error {
             ),
             Error::InvalidKeyName { reason } => write!(f, "invalid key name: {reason}"),
             Error::SigningFailed => f.write_str("signing failed in the RSA backend"),
+            Error::KeyGeneration => f.write_str("key generation failed"),
             Error::KeyResponse(problem) => write!(f, "public-key response refused: {problem}"),
             Error::License(problem) => write!(f, "license refused: {problem}"),
         }
@@ -513,8 +566,11 @@ impl fmt::Display for KeyProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyProblem::Pem => f.write_str("not a valid PEM document"),
-            KeyProblem::EncryptedPem => f.write_str(
-                "the PEM key is encrypted; decrypt it first (e.g. `openssl pkey -in KEY -out PLAIN`)",
+            KeyProblem::EncryptedPem => {
+                f.write_str("the PEM key is encrypted (`Proc-Type: 4,ENCRYPTED`)")
+            }
+            KeyProblem::PemHeaders => f.write_str(
+                "the PEM block has header lines (`Name: value`); keys in PEM carry none unless encrypted",
             ),
             KeyProblem::PemLabel { found, expected } => {
                 write!(f, "PEM label {found} is not one of {expected}")
@@ -524,7 +580,7 @@ impl fmt::Display for KeyProblem {
             KeyProblem::InvalidModulus => f.write_str("the modulus is even: not an RSA key"),
             KeyProblem::TooSmall { bits } => write!(
                 f,
-                "{bits}-bit RSA modulus is below the 2048-bit minimum; use a 2048-bit or larger key"
+                "{bits}-bit RSA modulus is below the 2048-bit minimum"
             ),
             KeyProblem::TooLarge { bits, max } => {
                 write!(f, "{bits}-bit RSA modulus is above the {max}-bit maximum")
@@ -534,7 +590,7 @@ impl fmt::Display for KeyProblem {
             ),
             KeyProblem::SmallExponent { e } => write!(
                 f,
-                "RSA public exponent {e} is below 65537; small exponents are refused unless the key policy allows them"
+                "RSA public exponent {e} is below 65537"
             ),
             KeyProblem::PrivateKey { reason } => {
                 write!(f, "private key refused by the RSA backend: {reason}")
@@ -596,9 +652,9 @@ impl fmt::Display for LicenseProblem {
                 f,
                 "the license signature is {got} bytes, but the key's modulus is {expected} bytes"
             ),
-            LicenseProblem::BadSignature => f.write_str(
-                "the license signature does not verify under any key of that name; the license was altered or signed by another key",
-            ),
+            LicenseProblem::BadSignature => {
+                f.write_str("the license signature does not verify under any key of that name")
+            }
             LicenseProblem::ReadsAsPhpList => f.write_str(
                 "an object is empty or keyed \"0\", \"1\", ... in order, which PHP re-encodes as an array, so its signed bytes are ambiguous",
             ),

@@ -213,6 +213,27 @@ impl PublicKey {
         KeyPolicy::strict().load_der(der)
     }
 
+    /// Loads a key file's bytes as OpenSSL reads them: PEM when they hold
+    /// a `-----BEGIN ` line (text, a comment or a UTF-8 BOM before it is
+    /// ignored), DER otherwise; under the strict [`KeyPolicy`].
+    ///
+    /// ```
+    /// let bytes = std::fs::read("testdata/gkm/gkm-demo-public.pem").unwrap();
+    /// let with_bom = [&b"\xef\xbb\xbf"[..], &bytes].concat();
+    /// let key = respsig::PublicKey::from_pem_or_der(&with_bom).unwrap();
+    /// assert_eq!(key.bits(), 2048);
+    /// ```
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_pem, Self::from_der)
+    }
+
+    /// The public half of a private key file's bytes (PEM or DER, read as
+    /// [`from_pem_or_der`](Self::from_pem_or_der) reads them); see
+    /// [`from_private_der`](Self::from_private_der).
+    pub fn from_private_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_private_pem, Self::from_private_der)
+    }
+
     /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`,
     /// under the strict [`KeyPolicy`].
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
@@ -222,6 +243,39 @@ impl PublicKey {
     /// Loads a DER PKCS#1 `RSAPublicKey`, under the strict [`KeyPolicy`].
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
         KeyPolicy::strict().load_pkcs1_der(der)
+    }
+
+    /// The public half of a DER private key (PKCS#8 or PKCS#1), under the
+    /// strict [`KeyPolicy`]: any size a verifier accepts, including sizes
+    /// a [`SigningKey`](crate::SigningKey) refuses. The private key is only
+    /// read, never loaded for signing.
+    pub fn from_private_der(der: &[u8]) -> Result<Self, Error> {
+        let form = crate::private_key::Form::of(der);
+        match crate::private_key::rsa_public_half(der, form)? {
+            Some(half) => Self::from_components(half.n, half.e),
+            None => Err(KeyProblem::NotRsa.into()),
+        }
+    }
+
+    /// The public half of a PEM private key (`BEGIN PRIVATE KEY` or
+    /// `BEGIN RSA PRIVATE KEY`); see [`from_private_der`](Self::from_private_der).
+    ///
+    /// ```
+    /// let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
+    /// let public = respsig::PublicKey::from_private_pem(&pem).unwrap();
+    /// let expected = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
+    /// assert_eq!(public, respsig::PublicKey::from_pem(&expected).unwrap());
+    /// ```
+    pub fn from_private_pem(pem: &str) -> Result<Self, Error> {
+        let (label, der) = crate::pem::decode(pem)?;
+        match label {
+            "PRIVATE KEY" | "RSA PRIVATE KEY" => Self::from_private_der(&der),
+            other => Err(KeyProblem::PemLabel {
+                found: Snippet::new(other),
+                expected: "PRIVATE KEY, RSA PRIVATE KEY",
+            }
+            .into()),
+        }
     }
 
     /// Builds a key from its big-endian modulus and public exponent
@@ -357,7 +411,7 @@ mod tests {
 
     fn modulus(bits: usize) -> Vec<u8> {
         let mut n = vec![0xffu8; bits.div_ceil(8)];
-        if bits % 8 != 0 {
+        if !bits.is_multiple_of(8) {
             n[0] = (1u8 << (bits % 8)) - 1;
         }
         n

@@ -43,10 +43,10 @@ pub fn generate(bits: usize) -> Result<KeyPair, Error> {
         .into());
     }
     let mut rng = rsa::rand_core::OsRng;
-    let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|_| Error::SigningFailed)?;
+    let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|_| Error::KeyGeneration)?;
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|_| Error::SigningFailed)?;
+        .map_err(|_| Error::KeyGeneration)?;
     let signing_key = SigningKey::from_pem(&pem)?;
     Ok(KeyPair {
         private_pem: Zeroizing::new(pem.to_string()),

@@ -12,8 +12,17 @@ use crate::error::Error;
 use crate::key::PublicKey;
 use crate::verify::{self, Verified, VerifyOptions};
 
+/// [`MAX_NAME_LEN`] as a literal, so the error text can be built from it.
+macro_rules! max_name_len {
+    () => {
+        128
+    };
+}
+
 /// The longest key name accepted, in bytes.
-pub const MAX_NAME_LEN: usize = 128;
+pub const MAX_NAME_LEN: usize = max_name_len!();
+
+const TOO_LONG: &str = concat!("a key name is at most ", max_name_len!(), " bytes");
 
 /// Public keys by name (`product`, `global`, or any name the caller uses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,9 +92,55 @@ impl Keyring {
     }
 
     /// Verifies an envelope with the default options (1 MiB, depth 128, no
-    /// freshness check). See [`verify_with`](Self::verify_with).
+    /// age policy). See [`verify_with`](Self::verify_with).
+    ///
+    /// This accepts a genuine answer of any age, to any request: the
+    /// payloads name no request. For an answer you just asked for, use
+    /// [`verify_answer`](Self::verify_answer); for one read back from a
+    /// cache or disk, [`verify_with`](Self::verify_with) and a
+    /// [`Freshness`](crate::Freshness).
+    ///
+    /// It does not make you choose an age policy, on purpose: what it is
+    /// also for has no request time to give (stored answers, key
+    /// distribution, the server's documented examples), and no default age
+    /// fits them all: a cached "valid" may be meant to last a week offline,
+    /// a live answer needs a time only you know. (jsonwebtoken can check
+    /// `exp` by default because a token says how long it lives; these
+    /// payloads do not.) Changing that would also break every caller.
     pub fn verify(&self, envelope: impl AsRef<[u8]>) -> Result<Verified, Error> {
         verify::verify(self, envelope.as_ref(), verify::default_options())
+    }
+
+    /// Verifies a live answer: the envelope, and that it can be the answer
+    /// to the request sent at `sent_at` (Unix seconds, read from the clock
+    /// just before sending). The recommended way to verify what the server
+    /// just sent.
+    ///
+    /// An answer signed before `sent_at` less [`DEFAULT_CLOCK_SKEW`] is
+    /// refused as [`Error::NotAnAnswerToRequest`]: a recorded answer played
+    /// back. One signed more than the skew ahead of the system clock is
+    /// [`Error::FutureTimestamp`]; one without an integer `timestamp`,
+    /// [`Error::MissingTimestamp`]. Otherwise the default options;
+    /// [`VerifyOptions::answer_to`] takes another skew, clock or limits.
+    ///
+    /// ```no_run
+    /// # fn send_request() -> String { unimplemented!() }
+    /// # let keyring = respsig::Keyring::new();
+    /// use respsig::{Clock, SystemClock};
+    /// let sent_at = SystemClock.now_unix(); // before the request goes out
+    /// let body = send_request();
+    /// let verified = keyring.verify_answer(&body, sent_at)?;
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    ///
+    /// [`DEFAULT_CLOCK_SKEW`]: crate::DEFAULT_CLOCK_SKEW
+    pub fn verify_answer(
+        &self,
+        envelope: impl AsRef<[u8]>,
+        sent_at: i64,
+    ) -> Result<Verified, Error> {
+        let options = verify::default_options().clone().answer_to(sent_at);
+        verify::verify(self, envelope.as_ref(), &options)
     }
 
     /// Verifies an envelope: shape, key name, signature over
@@ -152,9 +207,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), Error> {
         });
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(Error::InvalidKeyName {
-            reason: "a key name is at most 128 bytes",
-        });
+        return Err(Error::InvalidKeyName { reason: TOO_LONG });
     }
     Ok(())
 }

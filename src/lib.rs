@@ -1,7 +1,56 @@
-#![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
-#![deny(missing_docs)]
+//! Verify, offline and strictly, the signed JSON responses and offline
+//! license files of the GetKeyManager license server, and sign envelopes of
+//! the same shape.
+//!
+//! The server answers every call with an envelope: a plain `response`
+//! object, its compact JSON text in base64 (`response_base64`), the name of
+//! the signing key (`private_key_used`) and an RSA signature over the ASCII
+//! text of `response_base64`. A [`Keyring`] holds the public keys you trust,
+//! under the names the server uses; [`Keyring::verify`] checks an envelope
+//! and hands back a [`Verified`] value, the only way to reach the signed
+//! payload.
+//!
+//! ```
+//! # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem")?;
+//! # let envelope = std::fs::read("testdata/gkm/seed-373-update-product-meta.json")?;
+//! let keyring = respsig::Keyring::new().with("product", respsig::PublicKey::from_pem(&pem)?)?;
+//! let verified = keyring.verify(&envelope)?;
+//! assert_eq!(verified.code(), Some(373));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Where to go next
+//!
+//! - [`Keyring`] and [`VerifyOptions`]: keys by name, key rotation, size
+//!   limits and the freshness of the signed `timestamp`.
+//! - [`Verified`]: what a verified envelope gives you (the exact signed
+//!   bytes, `code`/`message`/`timestamp`, `deserialize` into your types).
+//! - [`Error`]: every refusal, one variant per cause.
+//! - [`Signer`] and [`SigningKey`]: build envelopes as the server does.
+//! - [`canonical`]: PHP's `json_encode`, byte for byte.
+//! - [`Keyring::verify_license`], [`License`] and [`LicenseCheck`]: offline
+//!   license files.
+//! - [`dangerous`]: reading an envelope without verifying it.
+//! - The repository's `SECURITY.md`: what a verified answer proves, and
+//!   what it does not.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `keygen` | no | `keygen::generate`: new RSA key pairs (the rsa crate) |
+//! | `license-writer` | no | `LicenseWriter`: writes offline license files (the rsa crate's blinded private-key operation) |
+//! | `aws-lc` | no | aws-lc-rs as the RSA backend instead of ring (its C build takes minutes) |
+//! | `parallel` | no | [`Keyring::verify_batch`] across threads (rayon) |
+//!
+//! The `respsig` command-line tool is its own crate, `respsig-cli`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+// The README's examples run as doc tests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 mod backend;
 pub mod canonical;
@@ -12,6 +61,7 @@ mod json;
 mod key;
 mod key_response;
 #[cfg(feature = "keygen")]
+#[cfg_attr(docsrs, doc(cfg(feature = "keygen")))]
 pub mod keygen;
 mod keyring;
 mod license;
@@ -19,6 +69,7 @@ mod license_json;
 #[cfg(feature = "license-writer")]
 mod license_writer;
 mod pem;
+mod private_key;
 mod response_code;
 mod sign;
 mod verify;
@@ -34,9 +85,11 @@ pub use license::{
     Expiry, INTEGRITY_MEMBER, License, LicenseCheck, LicenseFormat, LicenseOptions, VerifiedLicense,
 };
 #[cfg(feature = "license-writer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "license-writer")))]
 pub use license_writer::LicenseWriter;
 pub use response_code::ResponseCode;
-pub use sign::{Signer, SigningKey};
+pub use sign::{MAX_SIGNING_BITS, Signer, SigningKey};
 pub use verify::{
-    Clock, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
+    Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified,
+    VerifyOptions,
 };

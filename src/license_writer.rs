@@ -99,6 +99,13 @@ impl LicenseWriter {
         Self::finish(&signing, &der)
     }
 
+    /// Loads a private key file's bytes, PEM or DER, as
+    /// [`PublicKey::from_pem_or_der`](crate::PublicKey::from_pem_or_der)
+    /// reads a public key file.
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_pem, Self::from_der)
+    }
+
     /// Loads a DER private key, PKCS#8 or PKCS#1.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         Self::finish(&SigningKey::from_der(der)?, der)

@@ -25,7 +25,14 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Zeroizing<Vec<u8>>), KeyProble
     let end = body_and_end.find(&end_marker).ok_or(KeyProblem::Pem)?;
     let body = &body_and_end[..end];
     if body.contains(':') {
-        return Err(KeyProblem::EncryptedPem);
+        // RFC 1421 headers: only the old encrypted-key format uses them.
+        return Err(
+            if body.contains("Proc-Type:") && body.contains("ENCRYPTED") {
+                KeyProblem::EncryptedPem
+            } else {
+                KeyProblem::PemHeaders
+            },
+        );
     }
     let base64: Zeroizing<String> = Zeroizing::new(
         body.chars()
@@ -37,6 +44,22 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Zeroizing<Vec<u8>>), KeyProble
         return Err(KeyProblem::Pem);
     }
     Ok((label, Zeroizing::new(der)))
+}
+
+/// A key file's bytes read as OpenSSL reads them: PEM when they hold a
+/// `-----BEGIN ` line (whatever text, a UTF-8 BOM or a comment, comes
+/// before it), DER otherwise.
+pub(crate) fn either<T, E: From<KeyProblem>>(
+    bytes: &[u8],
+    from_pem: impl FnOnce(&str) -> Result<T, E>,
+    from_der: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, E> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    match bytes.windows(BEGIN.len()).position(|w| w == BEGIN) {
+        // From the BEGIN line on, PEM is ASCII.
+        Some(at) => from_pem(std::str::from_utf8(&bytes[at..]).map_err(|_| KeyProblem::Pem)?),
+        None => from_der(bytes),
+    }
 }
 
 /// A PEM block with 64-column lines and LF line ends.
@@ -71,6 +94,30 @@ mod tests {
     }
 
     #[test]
+    fn either_finds_pem_after_leading_text() {
+        let pem = encode("PUBLIC KEY", b"abc");
+        let read = |bytes: &[u8]| {
+            either(
+                bytes,
+                |text| decode(text).map(|(label, der)| (label.to_owned(), der.to_vec())),
+                |der| Ok::<_, KeyProblem>(("DER".to_owned(), der.to_vec())),
+            )
+        };
+        let want = ("PUBLIC KEY".to_owned(), b"abc".to_vec());
+        assert_eq!(read(pem.as_bytes()), Ok(want.clone()));
+        let bom = [&b"\xef\xbb\xbf"[..], pem.as_bytes()].concat();
+        assert_eq!(read(&bom), Ok(want.clone()));
+        let latin1 = [&b"cl\xe9 de test\n"[..], pem.as_bytes()].concat();
+        assert_eq!(read(&latin1), Ok(want));
+        assert_eq!(
+            read(b"\x30\x03abc"),
+            Ok(("DER".to_owned(), b"\x30\x03abc".to_vec()))
+        );
+        let broken = [pem.as_bytes(), &b"\xff"[..]].concat();
+        assert_eq!(read(&broken), Err(KeyProblem::Pem));
+    }
+
+    #[test]
     fn refusals() {
         let pem = encode("PUBLIC KEY", b"abc");
         assert_eq!(decode("nothing here"), Err(KeyProblem::Pem));
@@ -82,6 +129,10 @@ mod tests {
         assert_eq!(
             decode(&pem.replace("YWJj", "Proc-Type: 4,ENCRYPTED\n\nYWJj")),
             Err(KeyProblem::EncryptedPem)
+        );
+        assert_eq!(
+            decode(&pem.replace("YWJj", "Comment: made by hand\n\nYWJj")),
+            Err(KeyProblem::PemHeaders)
         );
         assert_eq!(
             decode("-----BEGIN X-----\n-----END X-----"),

@@ -19,7 +19,11 @@ use crate::envelope::Limits;
 use crate::error::{Error, KeyProblem, Member, Problem, Snippet};
 use crate::key::{Hash, PublicKey};
 use crate::keyring::check_name;
+use crate::private_key::{self, Form};
 use crate::{canonical, json};
+
+/// The largest modulus, in bits, a [`SigningKey`] takes (ring's limit).
+pub const MAX_SIGNING_BITS: usize = 4096;
 
 /// An RSA private key (2048 to 4096 bits) with the hash it signs with.
 #[derive(Clone)]
@@ -45,9 +49,19 @@ impl SigningKey {
         }
     }
 
-    /// Loads a DER private key, PKCS#8 or PKCS#1.
+    /// Loads a DER private key, PKCS#8 or PKCS#1 (told apart by their
+    /// structure, so a refusal names the real cause).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        Self::from_pkcs8_der(der).or_else(|_| Self::from_pkcs1_der(der))
+        match Form::of(der) {
+            Form::Pkcs8 => Self::from_pkcs8_der(der),
+            Form::Pkcs1 => Self::from_pkcs1_der(der),
+        }
+    }
+
+    /// Loads a private key file's bytes, PEM or DER, as
+    /// [`PublicKey::from_pem_or_der`] reads a public key file.
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(bytes, Self::from_pem, Self::from_der)
     }
 
     /// Loads a DER PKCS#8 `PrivateKeyInfo` holding an RSA key.
@@ -61,6 +75,7 @@ impl SigningKey {
     }
 
     fn load(der: &[u8], pkcs8: bool) -> Result<Self, Error> {
+        check_policy(der, pkcs8)?;
         let pair = Active::sign_key(der, pkcs8)?;
         // The public half goes through the same policy as any public key.
         let public = PublicKey::from_pkcs1_der(Active::public_pkcs1_der(&pair))?;
@@ -192,4 +207,25 @@ impl Signer {
         })?;
         key.sign_envelope(name, response)
     }
+}
+
+/// The key policy, applied to a private key's modulus and exponent before
+/// the backend sees the key, so that a refusal says why (`TooSmall { bits }`,
+/// `SmallExponent { e }`, `TooLarge { bits, max }`) as it does for public
+/// keys. A key whose structure does not parse is left to the backend,
+/// which names the encoding problem.
+fn check_policy(der: &[u8], pkcs8: bool) -> Result<(), Error> {
+    let form = if pkcs8 { Form::Pkcs8 } else { Form::Pkcs1 };
+    let Ok(Some(half)) = private_key::rsa_public_half(der, form) else {
+        return Ok(());
+    };
+    let public = PublicKey::from_components(half.n, half.e)?;
+    if public.bits() > MAX_SIGNING_BITS {
+        return Err(KeyProblem::TooLarge {
+            bits: public.bits(),
+            max: MAX_SIGNING_BITS,
+        }
+        .into());
+    }
+    Ok(())
 }

@@ -13,7 +13,25 @@
 //!    ([`Error::PayloadNotJson`]);
 //! 7. the plain `response` must be the same JSON value
 //!    ([`Error::ContentMismatch`]);
-//! 8. the freshness policy, if any, on the signed `timestamp`.
+//! 8. the age policy, if any, on the signed `timestamp`: first whether it
+//!    can answer the request sent at [`VerifyOptions::answer_to`]
+//!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`].
+//!
+//! # Replay
+//!
+//! The server's payloads name no request and carry no nonce: a signature
+//! proves "the server said this at `timestamp`", never "the server answered
+//! *my* request". A live answer is therefore checked against the moment its
+//! request was sent ([`Keyring::verify_answer`], or
+//! [`VerifyOptions::answer_to`]): anything signed earlier, less
+//! [`DEFAULT_CLOCK_SKEW`], answers an earlier request. An answer read back
+//! from a cache or disk has no request; bound its age with [`Freshness`].
+//! What no check here can stop (a replay within the skew, an answer relayed
+//! in real time from another client) is in `SECURITY.md`.
+//!
+//! Plain [`Keyring::verify`] applies no age policy and does not make the
+//! caller choose one; its docs say why, and point to
+//! [`Keyring::verify_answer`] for live answers.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -28,6 +46,11 @@ use crate::json;
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
 use crate::response_code::ResponseCode;
+
+/// How far apart the client's and the server's clocks may be, by default,
+/// for [`VerifyOptions::answer_to`]: a minute, what NTP-synced machines
+/// need with room to spare.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 /// What the server sends in `signature` when it has no signing key.
 pub const UNSIGNED_MARKER: &str = "Private key not set";
@@ -113,8 +136,52 @@ impl Verified {
 
     /// The signed `timestamp` (Unix seconds), as an integer or a decimal
     /// string.
+    ///
+    /// A string of decimal digits (with an optional `-`), such as
+    /// `"1709169556"`, reads as that number, as the server's string codes
+    /// (`"400"`) do: it is what the server signed either way. Anything else
+    /// (a fraction, an exponent, `+`, blanks, a number beyond `i64`) is
+    /// `None`, and the age checks refuse it as
+    /// [`Error::MissingTimestamp`].
     pub fn timestamp(&self) -> Option<i64> {
         integer(self.payload().get("timestamp")?)
+    }
+
+    /// Requires the signed member at `member` to be exactly `value` (as
+    /// JSON: a string equals only the same string, `4` is not `"4"`), and
+    /// returns `self` to chain. `member` is a member name, or names joined
+    /// by `.` to reach into nested objects (`product.uuid`).
+    ///
+    /// Use it wherever a payload names something the caller knows: the
+    /// license key it sent, its product, its hardware id. An answer that
+    /// names another one, or none, is refused with
+    /// [`Error::MemberMismatch`], which carries neither value.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
+    /// # let server = respsig::SigningKey::from_pem(&pem).unwrap();
+    /// # let keyring = respsig::Keyring::new().with("product", server.public_key().clone())?;
+    /// # let envelope = server.sign_envelope("product", &serde_json::json!({"code": 200,
+    /// #     "license_key": "LIC-1", "product": {"uuid": "8d3f"}, "timestamp": 1709169556}))?;
+    /// let verified = keyring.verify(&envelope)?;
+    /// verified.require("license_key", "LIC-1")?.require("product.uuid", "8d3f")?;
+    /// assert_eq!(
+    ///     verified.require("license_key", "LIC-2").unwrap_err(),
+    ///     respsig::Error::MemberMismatch { member: respsig::Snippet::new("license_key"), present: true }
+    /// );
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    pub fn require(&self, member: &str, value: impl Into<Value>) -> Result<&Self, Error> {
+        let found = member
+            .split('.')
+            .try_fold(self.payload(), |value, name| value.get(name));
+        match found {
+            Some(found) if *found == value.into() => Ok(self),
+            found => Err(Error::MemberMismatch {
+                member: Snippet::new(member),
+                present: found.is_some(),
+            }),
+        }
     }
 
     /// The signed payload in the caller's own type.
@@ -201,11 +268,14 @@ impl Clock for FixedClock {
     }
 }
 
-/// How old (and how far in the future) a signed `timestamp` may be.
+/// How old (and how far in the future) a signed `timestamp` may be: the
+/// policy for answers read back from a cache or disk.
 ///
 /// The server's payloads carry no nonce: a signed "license valid" is valid
 /// for any request under that key, forever, unless the verifier bounds its
-/// age. Binding a response to its request is left to the caller.
+/// age. For a live answer, check it against its request instead
+/// ([`VerifyOptions::answer_to`]): a maximum age still lets a recorded
+/// answer through for as long as it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Freshness {
     max_age: Duration,
@@ -244,11 +314,36 @@ impl Freshness {
     }
 }
 
-/// Options for [`Keyring::verify_with`]: limits, freshness, clock.
+/// Whether a signed `timestamp` can be the answer to a request sent at
+/// `sent_at`: not signed before it, nor after `now`, beyond `clock_skew`.
+fn check_answer(signed_at: i64, sent_at: i64, clock_skew: Duration, now: i64) -> Result<(), Error> {
+    let clock_skew = clock_skew.as_secs();
+    let skew = i128::from(clock_skew);
+    if i128::from(signed_at) < i128::from(sent_at) - skew {
+        return Err(Error::NotAnAnswerToRequest {
+            signed_at,
+            sent_at,
+            clock_skew,
+        });
+    }
+    if i128::from(signed_at) - i128::from(now) > skew {
+        return Err(Error::FutureTimestamp {
+            timestamp: signed_at,
+            now,
+            max_future_skew: clock_skew,
+        });
+    }
+    Ok(())
+}
+
+/// Options for [`Keyring::verify_with`]: limits, the age policy (answer to
+/// a request, freshness), clock.
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
     limits: Limits,
     freshness: Option<Freshness>,
+    answer_to: Option<i64>,
+    clock_skew: Duration,
     clock: Arc<dyn Clock>,
 }
 
@@ -257,6 +352,8 @@ impl Default for VerifyOptions {
         VerifyOptions {
             limits: Limits::new(),
             freshness: None,
+            answer_to: None,
+            clock_skew: DEFAULT_CLOCK_SKEW,
             clock: Arc::new(SystemClock),
         }
     }
@@ -269,7 +366,7 @@ pub(crate) fn default_options() -> &'static VerifyOptions {
 }
 
 impl VerifyOptions {
-    /// The defaults: [`Limits::new`], no freshness check, the system clock.
+    /// The defaults: [`Limits::new`], no age policy, the system clock.
     pub fn new() -> Self {
         Self::default()
     }
@@ -280,13 +377,61 @@ impl VerifyOptions {
         self
     }
 
-    /// Require the signed `timestamp` to be fresh.
+    /// Require the signed `timestamp` to be fresh: for answers read back
+    /// from a cache or disk. A live answer is better checked with
+    /// [`answer_to`](Self::answer_to).
     pub fn freshness(mut self, freshness: Freshness) -> Self {
         self.freshness = Some(freshness);
         self
     }
 
-    /// The clock freshness is judged against.
+    /// Require the envelope to be the answer to a request sent at `sent_at`
+    /// (Unix seconds, read from the clock just before sending it).
+    ///
+    /// The signed `timestamp` must not be earlier than `sent_at` less the
+    /// clock skew ([`Error::NotAnAnswerToRequest`]: an answer signed
+    /// before the request was sent answers another one), nor later than the
+    /// clock's now plus the skew ([`Error::FutureTimestamp`]); a payload
+    /// without an integer `timestamp` is [`Error::MissingTimestamp`]. Both
+    /// bounds are inclusive. The skew is [`DEFAULT_CLOCK_SKEW`] unless
+    /// [`clock_skew`](Self::clock_skew) says otherwise. With
+    /// [`freshness`](Self::freshness) as well, both apply, this one first.
+    ///
+    /// [`Keyring::verify_answer`] is this with the other defaults.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
+    /// # let server = respsig::SigningKey::from_pem(&pem).unwrap();
+    /// # let keyring = respsig::Keyring::new().with("product", server.public_key().clone())?;
+    /// # let answer = |timestamp: i64| server.sign_envelope("product", &serde_json::json!(
+    /// #     {"code": 200, "message": "Valid license key", "timestamp": timestamp})).unwrap();
+    /// use respsig::{Error, FixedClock, VerifyOptions};
+    /// let sent_at = 1_800_000_000;
+    /// let options = VerifyOptions::new().answer_to(sent_at).clock(FixedClock(sent_at + 2));
+    /// assert!(keyring.verify_with(answer(sent_at + 1), &options).is_ok());
+    /// // Recorded two minutes before the request: it answers another one.
+    /// assert_eq!(
+    ///     keyring.verify_with(answer(sent_at - 120), &options).unwrap_err(),
+    ///     Error::NotAnAnswerToRequest { signed_at: sent_at - 120, sent_at, clock_skew: 60 }
+    /// );
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    pub fn answer_to(mut self, sent_at: i64) -> Self {
+        self.answer_to = Some(sent_at);
+        self
+    }
+
+    /// How far apart the client's and the server's clocks may be for
+    /// [`answer_to`](Self::answer_to), in whole seconds (default
+    /// [`DEFAULT_CLOCK_SKEW`]). Every second added is a second in which a
+    /// recorded answer can still be played back.
+    pub fn clock_skew(mut self, clock_skew: Duration) -> Self {
+        self.clock_skew = clock_skew;
+        self
+    }
+
+    /// The clock freshness and [`answer_to`](Self::answer_to)'s future
+    /// bound are judged against.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -308,7 +453,7 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
 /// The decoded length of strict base64 `text`, from its shape alone
 /// (`None`: not a multiple of four characters).
 fn base64_len(text: &[u8]) -> Option<usize> {
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let pad = match text {
@@ -505,9 +650,15 @@ pub(crate) fn verify(
         payload_bytes,
         payload,
     };
-    if let Some(freshness) = &options.freshness {
+    if options.answer_to.is_some() || options.freshness.is_some() {
         let timestamp = verified.timestamp().ok_or(Error::MissingTimestamp)?;
-        freshness.check(timestamp, options.clock.now_unix())?;
+        let now = options.clock.now_unix();
+        if let Some(sent_at) = options.answer_to {
+            check_answer(timestamp, sent_at, options.clock_skew, now)?;
+        }
+        if let Some(freshness) = &options.freshness {
+            freshness.check(timestamp, now)?;
+        }
     }
     Ok(verified)
 }
@@ -611,6 +762,307 @@ mod tests {
             })
         );
         assert!(f.check(i64::MIN, i64::MAX).is_err());
+    }
+
+    /// A keyring and a signer over the repository's test key, and an
+    /// envelope signing `payload` under `product`.
+    fn signed(payload: Value) -> (Keyring, String) {
+        let pem = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/keys/rsa2048.pem"
+        ))
+        .unwrap();
+        let key = crate::SigningKey::from_pem(&pem).unwrap();
+        let keyring = Keyring::new()
+            .with("product", key.public_key().clone())
+            .unwrap();
+        let envelope = key.sign_envelope("product", &payload).unwrap();
+        (keyring, envelope)
+    }
+
+    const SENT_AT: i64 = 1_800_000_000;
+    const NOW: i64 = SENT_AT + 5;
+
+    /// Verifies an answer with `timestamp` against a request sent at
+    /// `SENT_AT`, the clock at `NOW`, the default skew.
+    fn answer(timestamp: Value) -> Result<Option<i64>, Error> {
+        let (keyring, envelope) = signed(serde_json::json!(
+            {"code": 200, "message": "Valid license key", "timestamp": timestamp}
+        ));
+        let options = VerifyOptions::new()
+            .answer_to(SENT_AT)
+            .clock(FixedClock(NOW));
+        keyring
+            .verify_with(&envelope, &options)
+            .map(|verified| verified.timestamp())
+    }
+
+    #[test]
+    fn answer_to_request_bounds_are_inclusive() {
+        assert_eq!(DEFAULT_CLOCK_SKEW, Duration::from_secs(60));
+        let early = SENT_AT - 60;
+        assert_eq!(answer(Value::from(early)), Ok(Some(early)));
+        assert_eq!(
+            answer(Value::from(early - 1)),
+            Err(Error::NotAnAnswerToRequest {
+                signed_at: early - 1,
+                sent_at: SENT_AT,
+                clock_skew: 60
+            })
+        );
+        // The future is measured from the clock, not from `sent_at`.
+        let late = NOW + 60;
+        assert_eq!(answer(Value::from(late)), Ok(Some(late)));
+        assert_eq!(
+            answer(Value::from(late + 1)),
+            Err(Error::FutureTimestamp {
+                timestamp: late + 1,
+                now: NOW,
+                max_future_skew: 60
+            })
+        );
+    }
+
+    #[test]
+    fn answer_to_request_without_a_usable_timestamp() {
+        // Missing.
+        let (keyring, envelope) = signed(serde_json::json!({"code": 200}));
+        let options = VerifyOptions::new()
+            .answer_to(SENT_AT)
+            .clock(FixedClock(NOW));
+        assert_eq!(
+            keyring.verify_with(&envelope, &options).unwrap_err(),
+            Error::MissingTimestamp
+        );
+        // Not an integer, or not a plain decimal string: missing too. (A
+        // float with no fraction, 1.8e9, is written as an integer by PHP
+        // and by the signer, so it arrives as one.)
+        for bad in [
+            serde_json::json!(1_800_000_000.5),
+            serde_json::json!("1800000000.0"),
+            serde_json::json!("+1800000000"),
+            serde_json::json!(" 1800000000"),
+            serde_json::json!("18e8"),
+            serde_json::json!(""),
+            serde_json::json!(null),
+            serde_json::json!(true),
+            serde_json::json!([SENT_AT]),
+            serde_json::json!({"timestamp": SENT_AT}),
+            serde_json::json!(u64::MAX),
+        ] {
+            assert_eq!(answer(bad.clone()), Err(Error::MissingTimestamp), "{bad}");
+        }
+        // A decimal string reads as its number, like the server's "400"
+        // codes: in range it passes, and "400" is 1970.
+        assert_eq!(answer(Value::from(SENT_AT.to_string())), Ok(Some(SENT_AT)));
+        assert_eq!(
+            answer(Value::from("400")),
+            Err(Error::NotAnAnswerToRequest {
+                signed_at: 400,
+                sent_at: SENT_AT,
+                clock_skew: 60
+            })
+        );
+    }
+
+    #[test]
+    fn answer_to_request_with_another_skew_and_with_freshness() {
+        let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT - 1}));
+        let strict = VerifyOptions::new()
+            .answer_to(SENT_AT)
+            .clock_skew(Duration::from_secs(0))
+            .clock(FixedClock(SENT_AT));
+        assert_eq!(
+            keyring.verify_with(&envelope, &strict).unwrap_err(),
+            Error::NotAnAnswerToRequest {
+                signed_at: SENT_AT - 1,
+                sent_at: SENT_AT,
+                clock_skew: 0
+            }
+        );
+        // Sub-second skews count in whole seconds.
+        let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT + 2}));
+        assert_eq!(
+            keyring
+                .verify_with(
+                    &envelope,
+                    &strict.clone().clock_skew(Duration::from_millis(1999))
+                )
+                .unwrap_err(),
+            Error::FutureTimestamp {
+                timestamp: SENT_AT + 2,
+                now: SENT_AT,
+                max_future_skew: 1
+            }
+        );
+        // Both policies apply: an answer to the request, but older than
+        // the freshness allows (a clock far ahead of `sent_at`).
+        let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT}));
+        let both = VerifyOptions::new()
+            .answer_to(SENT_AT)
+            .freshness(Freshness::new(
+                Duration::from_secs(30),
+                Duration::from_secs(5),
+            ))
+            .clock(FixedClock(SENT_AT + 31));
+        assert_eq!(
+            keyring.verify_with(&envelope, &both).unwrap_err(),
+            Error::StaleTimestamp {
+                timestamp: SENT_AT,
+                now: SENT_AT + 31,
+                max_age: 30
+            }
+        );
+        // The answer-to check comes first.
+        let both = both.answer_to(SENT_AT + 61);
+        assert_eq!(
+            keyring.verify_with(&envelope, &both).unwrap_err(),
+            Error::NotAnAnswerToRequest {
+                signed_at: SENT_AT,
+                sent_at: SENT_AT + 61,
+                clock_skew: 60
+            }
+        );
+        // No policy: any age.
+        assert!(keyring.verify(&envelope).is_ok());
+    }
+
+    /// Every combination on a small grid against the rule written out:
+    /// accepted exactly when `sent_at - skew <= signed_at <= now + skew`.
+    #[test]
+    fn answer_check_on_a_grid() {
+        let mut cases = 0;
+        for skew in 0..=2u64 {
+            for signed_at in -4..=4i64 {
+                for sent_at in -4..=4i64 {
+                    for now in -4..=4i64 {
+                        let skew_i = skew as i64;
+                        let expected = if signed_at < sent_at - skew_i {
+                            Err(Error::NotAnAnswerToRequest {
+                                signed_at,
+                                sent_at,
+                                clock_skew: skew,
+                            })
+                        } else if signed_at > now + skew_i {
+                            Err(Error::FutureTimestamp {
+                                timestamp: signed_at,
+                                now,
+                                max_future_skew: skew,
+                            })
+                        } else {
+                            Ok(())
+                        };
+                        let got = check_answer(signed_at, sent_at, Duration::from_secs(skew), now);
+                        assert_eq!(got, expected, "{signed_at} {sent_at} {now} {skew}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 3 * 9 * 9 * 9);
+    }
+
+    #[test]
+    fn answer_check_does_not_overflow() {
+        let max = Duration::from_secs(u64::MAX);
+        assert_eq!(check_answer(i64::MIN, i64::MIN, max, i64::MAX), Ok(()));
+        assert_eq!(check_answer(i64::MAX, i64::MIN, max, i64::MIN), Ok(()));
+        assert_eq!(
+            check_answer(i64::MIN, i64::MAX, Duration::ZERO, i64::MAX),
+            Err(Error::NotAnAnswerToRequest {
+                signed_at: i64::MIN,
+                sent_at: i64::MAX,
+                clock_skew: 0
+            })
+        );
+        assert_eq!(
+            check_answer(i64::MAX, i64::MIN, Duration::ZERO, i64::MIN),
+            Err(Error::FutureTimestamp {
+                timestamp: i64::MAX,
+                now: i64::MIN,
+                max_future_skew: 0
+            })
+        );
+    }
+
+    #[test]
+    fn required_members() {
+        let (keyring, envelope) = signed(serde_json::json!({
+            "code": 200,
+            "license_key": "LIC-1",
+            "product_id": 4,
+            "product": {"uuid": "8d3f"},
+            "data": {"hardware_id": null},
+            "timestamp": SENT_AT
+        }));
+        let verified = keyring.verify(&envelope).unwrap();
+        let mismatch = |member: &str, present| Error::MemberMismatch {
+            member: Snippet::new(member),
+            present,
+        };
+        assert!(
+            verified
+                .require("license_key", "LIC-1")
+                .and_then(|v| v.require("product.uuid", "8d3f"))
+                .and_then(|v| v.require("product_id", 4))
+                .and_then(|v| v.require("data.hardware_id", Value::Null))
+                .is_ok()
+        );
+        for (member, value, expected) in [
+            (
+                "license_key",
+                Value::from("LIC-2"),
+                mismatch("license_key", true),
+            ),
+            (
+                "license_key",
+                Value::from("lic-1"),
+                mismatch("license_key", true),
+            ),
+            ("product_id", Value::from("4"), mismatch("product_id", true)),
+            ("product_id", Value::from(4.0), mismatch("product_id", true)),
+            ("product", Value::from("8d3f"), mismatch("product", true)),
+            (
+                "product.uuid",
+                Value::from("8d3e"),
+                mismatch("product.uuid", true),
+            ),
+            ("hardware_id", Value::Null, mismatch("hardware_id", false)),
+            (
+                "product.name",
+                Value::from("x"),
+                mismatch("product.name", false),
+            ),
+            (
+                "license_key.x",
+                Value::from("LIC-1"),
+                mismatch("license_key.x", false),
+            ),
+            ("", Value::from("LIC-1"), mismatch("", false)),
+        ] {
+            assert_eq!(
+                verified.require(member, value).unwrap_err(),
+                expected,
+                "{member}"
+            );
+        }
+        assert_eq!(
+            mismatch("license_key", true).to_string(),
+            "the signed payload's member \"license_key\" does not have the value required: the answer is about something else"
+        );
+        assert_eq!(
+            mismatch("hardware_id", false).to_string(),
+            "the signed payload has no member \"hardware_id\", so it cannot be matched to the value required"
+        );
+        assert_eq!(
+            Error::NotAnAnswerToRequest {
+                signed_at: 1,
+                sent_at: 62,
+                clock_skew: 60
+            }
+            .to_string(),
+            "not an answer to this request: signed at 1, but the request was sent at 62 (clock skew allowed: 60 s); it is an earlier answer played back, or the clocks disagree"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! A real HTTP round trip: the example license server
 //! (`examples/common/server.rs`) on 127.0.0.1:0, requests with ureq, every
 //! answer verified with respsig; then the same answers altered in transit by
-//! a tampering proxy, each refused with its exact error.
+//! a tampering proxy, each refused with its exact error; then recorded
+//! answers played back by the same proxy, refused by the answer-to-request
+//! check.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,7 +11,7 @@ mod common;
 mod server;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
@@ -19,7 +21,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Error, KeyResponseProblem, Keyring, ResponseCode, Snippet, UNSIGNED_MARKER, Verified,
+    Clock, Error, FixedClock, Freshness, KeyResponseProblem, Keyring, ResponseCode, Snippet,
+    SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
 };
 use serde_json::Value;
 
@@ -330,10 +333,14 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 }
 
 // The tampering proxy: `/{tamper}/{path}` forwards `/{path}` (method, query,
-// form body) to the server with ureq and alters the answer's body.
+// form body) to the server with ureq and alters the answer's body. In its
+// recording mode, `/record/{path}` keeps a copy of the genuine answer it
+// passes on, and `/replay/{path}` forwards the request but sends that
+// recording back instead of the server's answer.
 
 struct Proxy {
     upstream: String,
+    recorded: Mutex<Option<(u16, String)>>,
 }
 
 /// Alters an envelope as an attacker between client and server would.
@@ -428,6 +435,29 @@ async fn proxy(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
     })
     .await
     .unwrap();
+    match kind.as_str() {
+        "record" => {
+            *proxy.recorded.lock().unwrap() = Some((status, upstream_body.clone()));
+            return (
+                StatusCode::from_u16(status).unwrap(),
+                [(header::CONTENT_TYPE, "application/json")],
+                upstream_body,
+            )
+                .into_response();
+        }
+        "replay" => {
+            return match proxy.recorded.lock().unwrap().clone() {
+                Some((status, recorded)) => (
+                    StatusCode::from_u16(status).unwrap(),
+                    [(header::CONTENT_TYPE, "application/json")],
+                    recorded,
+                )
+                    .into_response(),
+                None => (StatusCode::BAD_GATEWAY, "nothing recorded").into_response(),
+            };
+        }
+        _ => {}
+    }
     let value = |text: &str| serde_json::from_str::<Value>(text).ok();
     match tamper(&kind, &upstream_body) {
         Some(altered) if kind == "genuine" || value(&altered) != value(&upstream_body) => (
@@ -447,7 +477,10 @@ async fn proxy(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
 async fn start_proxy(upstream: String) -> String {
     let app = axum::Router::new()
         .fallback(proxy)
-        .with_state(Arc::new(Proxy { upstream }));
+        .with_state(Arc::new(Proxy {
+            upstream,
+            recorded: Mutex::new(None),
+        }));
     start(app).await
 }
 
@@ -553,5 +586,127 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     assert_eq!(
         keyring.verify(&body).unwrap().response_code(),
         Some(ResponseCode::ProductPublicKeyNotFound)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_request() {
+    let base = start(server::app(keys())).await;
+    let proxy = start_proxy(base.clone()).await;
+    let keyring = keyring();
+
+    // The proxy records a genuine "Valid license key" for the assigned key.
+    let (status, recorded) = send(&format!("{proxy}/record"), "valid").await;
+    assert_eq!(status, 200);
+    let genuine = keyring.verify(&recorded).unwrap();
+    assert_verified(
+        &genuine,
+        "product",
+        ResponseCode::ValidLicenseKey,
+        "Valid license key",
+    );
+    let signed_at = genuine.timestamp().unwrap();
+
+    // Just over a minute later (the clock says so; nothing sleeps), the
+    // client sends (a) the same request, (b) one for a license key that is
+    // not assigned, (c) one for a key that does not exist. The server
+    // really answers (b) and (c) with a refusal; the proxy sends the
+    // recording instead.
+    let sent_at = signed_at + 61;
+    let live = VerifyOptions::new()
+        .answer_to(sent_at)
+        .clock(FixedClock(sent_at + 1));
+    for (name, really) in [
+        ("valid", ResponseCode::ValidLicenseKey),
+        ("unassigned", ResponseCode::LicenseNotAssigned),
+        ("invalid-license", ResponseCode::InvalidLicenseKey),
+    ] {
+        let (_, direct) = send(&base, name).await;
+        assert_eq!(
+            keyring.verify(&direct).unwrap().response_code(),
+            Some(really),
+            "{name}"
+        );
+        let (status, replayed) = send(&format!("{proxy}/replay"), name).await;
+        assert_eq!((status, replayed.as_str()), (200, recorded.as_str()));
+
+        // The documented limit: without the check, the recording is a
+        // genuine signed "valid" and is accepted, for any license key, at
+        // any time; a freshness bound lets it through while it lasts.
+        for options in [
+            VerifyOptions::new(),
+            VerifyOptions::new()
+                .freshness(Freshness::new(
+                    std::time::Duration::from_secs(300),
+                    std::time::Duration::from_secs(60),
+                ))
+                .clock(FixedClock(sent_at + 1)),
+        ] {
+            let accepted = keyring.verify_with(&replayed, &options).unwrap();
+            assert_eq!(
+                accepted.response_code(),
+                Some(ResponseCode::ValidLicenseKey),
+                "{name}"
+            );
+        }
+
+        // With it, refused: signed before the request was sent.
+        assert_eq!(
+            keyring.verify_with(&replayed, &live).unwrap_err(),
+            Error::NotAnAnswerToRequest {
+                signed_at,
+                sent_at,
+                clock_skew: 60
+            },
+            "{name}"
+        );
+        // Within the skew, a playback cannot be told from an answer: the
+        // other documented limit.
+        let within = VerifyOptions::new()
+            .answer_to(signed_at + 60)
+            .clock(FixedClock(signed_at + 60));
+        assert!(keyring.verify_with(&replayed, &within).is_ok(), "{name}");
+    }
+
+    // A fresh answer, through the same proxy, passes: the time is read
+    // before the request goes out, as the example client does.
+    let sent_at = SystemClock.now_unix();
+    let (_, fresh) = send(&format!("{proxy}/genuine"), "valid").await;
+    let options = VerifyOptions::new()
+        .answer_to(sent_at)
+        .clock(FixedClock(SystemClock.now_unix()));
+    assert_verified(
+        &keyring.verify_with(&fresh, &options).unwrap(),
+        "product",
+        ResponseCode::ValidLicenseKey,
+        "Valid license key",
+    );
+    assert_eq!(
+        keyring
+            .verify_answer(&fresh, sent_at)
+            .unwrap()
+            .payload_bytes(),
+        keyring.verify(&fresh).unwrap().payload_bytes()
+    );
+
+    // Where the payload names what was asked for, the binding holds at
+    // any time: the key answer for one product, played back for another.
+    let (_, recorded) = send(&format!("{proxy}/record"), "key-found").await;
+    let (_, replayed) = send(&format!("{proxy}/replay"), "key-not-found").await;
+    assert_eq!(replayed, recorded);
+    let verified = keyring.verify_answer(&replayed, sent_at).unwrap();
+    assert!(
+        verified
+            .require("product.uuid", server::PRODUCT_UUID)
+            .is_ok()
+    );
+    assert_eq!(
+        verified
+            .require("product.uuid", "another-product")
+            .unwrap_err(),
+        Error::MemberMismatch {
+            member: Snippet::new("product.uuid"),
+            present: true
+        }
     );
 }

@@ -57,11 +57,19 @@ fn duplicates_at_every_level() {
             "{member}"
         );
     }
+    // An unknown member twice: named in the error.
     let dup = good.replacen('{', r#"{"x":1,"x":1,"#, 1);
+    let err = keyring().verify(&dup).unwrap_err();
     assert_eq!(
-        keyring().verify(&dup).unwrap_err(),
-        malformed(Member::Envelope, Problem::Duplicate)
+        err,
+        malformed(
+            Member::Envelope,
+            Problem::DuplicateKey {
+                key: respsig::Snippet::new("x")
+            }
+        )
     );
+    assert_eq!(err.to_string(), r#"malformed envelope: duplicate key "x""#);
 
     // Inside `response`.
     let env = signed_over(br#"{"code":1}"#, r#"{"code":1,"code":1}"#);

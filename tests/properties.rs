@@ -1,4 +1,4 @@
-//! Property tests (issue 3). Failures proptest finds are kept in
+//! Property tests. Failures proptest finds are kept in
 //! `tests/properties.proptest-regressions` and replayed first.
 //!
 //! 1. Sign then verify accepts any JSON object payload (unicode, escapes,

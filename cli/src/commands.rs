@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use respsig::{Freshness, Hash, Keyring, Limits, Signer, VerifyOptions, canonical};
 
+use crate::advice;
 use crate::input::{self, describe};
 use crate::{Failure, HashArg};
 
@@ -13,11 +14,15 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(|e| Failure::Usage(format!("cannot write standard output: {e}")))
+        .map_err(|e| match e.kind() {
+            // The reader went away (`| head`): stop quietly, as coreutils do.
+            std::io::ErrorKind::BrokenPipe => Failure::BrokenPipe,
+            _ => Failure::Usage(format!("cannot write standard output: {e}")),
+        })
 }
 
 fn refused(e: respsig::Error) -> Failure {
-    Failure::Refused(e.to_string())
+    Failure::Refused(advice::message(&e))
 }
 
 /// Verify an envelope and print its signed payload.
@@ -47,6 +52,21 @@ pub struct VerifyArgs {
         requires = "max_age"
     )]
     max_future_skew: u64,
+    /// The Unix time the request was sent at: refuse an answer signed
+    /// earlier (less --clock-skew), which answers an earlier request, and
+    /// one signed more than --clock-skew ahead of this machine's clock.
+    /// For live answers; --max-age is for stored ones.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    sent_at: Option<i64>,
+    /// With --sent-at: how far apart this machine's clock and the
+    /// server's may be.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = respsig::DEFAULT_CLOCK_SKEW.as_secs(),
+        requires = "sent_at"
+    )]
+    clock_skew: u64,
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_INPUT_BYTES)]
     max_bytes: usize,
@@ -81,6 +101,11 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
             Duration::from_secs(max_age),
             Duration::from_secs(args.max_future_skew),
         ));
+    }
+    if let Some(sent_at) = args.sent_at {
+        options = options
+            .answer_to(sent_at)
+            .clock_skew(Duration::from_secs(args.clock_skew));
     }
     let envelope = input::read(&args.file, args.max_bytes)?;
     let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
@@ -267,12 +292,7 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
         }
         _ => keyring.verify_license_with(&file, &options),
     }
-    .map_err(|e| match e {
-        respsig::Error::License(respsig::LicenseProblem::IntegrityMissing) => Failure::Refused(
-            format!("{e} (--require-integrity; files the license server writes have none)"),
-        ),
-        e => refused(e),
-    })?;
+    .map_err(refused)?;
     let license: respsig::License = verified.deserialize().map_err(refused)?;
     let mut check = respsig::LicenseCheck::new().expiry_leeway(args.expiry_leeway);
     if let Some(id) = &args.hardware_id {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use respsig::{Hash, LicenseWriter, PublicKey, SigningKey};
 
 use crate::Failure;
+use crate::advice;
 
 /// Where an input comes from, for messages.
 pub fn describe(file: &Option<PathBuf>) -> String {
@@ -86,62 +87,50 @@ fn read_key_file(path: &Path) -> Result<Vec<u8>, Failure> {
     })
 }
 
-fn is_pem(bytes: &[u8]) -> bool {
-    bytes.trim_ascii_start().starts_with(b"-----BEGIN")
-}
-
-/// Loads a public key file (PEM or DER).
+/// Loads a public key file (PEM or DER, read as the library reads them).
 pub fn public_key(path: &Path, hash: Hash) -> Result<PublicKey, Failure> {
     let bytes = read_key_file(path)?;
-    let key = if is_pem(&bytes) {
-        PublicKey::from_pem(&String::from_utf8_lossy(&bytes))
-    } else {
-        PublicKey::from_der(&bytes)
-    };
-    key.map(|k| k.with_hash(hash))
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+    loaded(
+        path,
+        PublicKey::from_pem_or_der(&bytes).map(|k| k.with_hash(hash)),
+    )
 }
 
 /// Loads a private key file (PEM or DER).
 pub fn signing_key(path: &Path, hash: Hash) -> Result<SigningKey, Failure> {
-    private_key(path, SigningKey::from_pem, SigningKey::from_der).map(|k| k.with_hash(hash))
+    let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
+    loaded(
+        path,
+        SigningKey::from_pem_or_der(&bytes).map(|k| k.with_hash(hash)),
+    )
 }
 
 /// Loads a private key file (PEM or DER) for writing license files.
 pub fn license_writer(path: &Path) -> Result<LicenseWriter, Failure> {
-    private_key(path, LicenseWriter::from_pem, LicenseWriter::from_der)
-}
-
-/// Reads a private key file into one zeroized buffer and loads it with
-/// `from_pem` or `from_der`.
-fn private_key<T>(
-    path: &Path,
-    from_pem: fn(&str) -> respsig::Result<T>,
-    from_der: fn(&[u8]) -> respsig::Result<T>,
-) -> Result<T, Failure> {
     let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
-    let key = if is_pem(&bytes) {
-        match std::str::from_utf8(&bytes) {
-            Ok(pem) => from_pem(pem),
-            Err(_) => Err(respsig::Error::KeyRejected(respsig::KeyProblem::Pem)),
-        }
-    } else {
-        from_der(&bytes)
-    };
-    key.map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+    loaded(path, LicenseWriter::from_pem_or_der(&bytes))
 }
 
-/// Loads a public key file, or the public half of a private key file.
+/// Loads a public key file, or the public half of a private key file (of
+/// any size a verifier takes: the private key is read, not loaded).
 pub fn any_key(path: &Path) -> Result<PublicKey, Failure> {
-    let bytes = read_key_file(path)?;
-    let private = if is_pem(&bytes) {
-        String::from_utf8_lossy(&bytes).contains("PRIVATE KEY-----")
-    } else {
-        PublicKey::from_der(&bytes).is_err() && SigningKey::from_der(&bytes).is_ok()
+    let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
+    let key = match PublicKey::from_pem_or_der(&bytes) {
+        Ok(key) => Ok(key),
+        Err(public) => PublicKey::from_private_pem_or_der(&bytes).map_err(|private| {
+            // Report the public loader's reason unless the file is a
+            // private key that was refused for a reason of its own.
+            match private {
+                respsig::Error::KeyRejected(
+                    respsig::KeyProblem::Der | respsig::KeyProblem::PemLabel { .. },
+                ) => public,
+                other => other,
+            }
+        }),
     };
-    if private {
-        signing_key(path, Hash::Sha256).map(|k| k.public_key().clone())
-    } else {
-        public_key(path, Hash::Sha256)
-    }
+    loaded(path, key)
+}
+
+fn loaded<T>(path: &Path, key: respsig::Result<T>) -> Result<T, Failure> {
+    key.map_err(|e| Failure::Usage(format!("{}: {}", path.display(), advice::message(&e))))
 }

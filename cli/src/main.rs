@@ -5,6 +5,7 @@
 //! could not be read as an envelope); 2 bad usage, or an unreadable key or
 //! input file.
 
+mod advice;
 mod commands;
 mod input;
 
@@ -153,6 +154,8 @@ enum Failure {
     Refused(String),
     /// Bad usage or an unreadable key or file: exit 2.
     Usage(String),
+    /// Standard output was closed by its reader: exit 0, say nothing.
+    BrokenPipe,
 }
 
 fn main() -> ExitCode {
@@ -193,7 +196,7 @@ fn main() -> ExitCode {
         } => commands::fingerprint(&paths),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Refused(msg)) => {
             eprintln!("respsig: refused: {msg}");
             ExitCode::from(1)

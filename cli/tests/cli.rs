@@ -147,6 +147,148 @@ fn verify_refusals_exit_1() {
     );
 }
 
+/// The seed's signed timestamp.
+const SEED_SIGNED_AT: i64 = 1_709_169_556;
+
+const SEED_PAYLOAD: &[u8] =
+    b"{\"code\":373,\"message\":\"Product meta updated\",\"timestamp\":1709169556}\n";
+
+#[test]
+fn verify_sent_at_refuses_an_answer_to_an_earlier_request() {
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "-q", "--key", DEMO];
+        args.extend(extra);
+        args.push(SEED);
+        respsig(&args, None)
+    };
+    // Passes: sent before it was signed, at the boundary (sent_at - skew
+    // = signed_at), and within a custom skew.
+    for sent_at in [SEED_SIGNED_AT - 3600, SEED_SIGNED_AT, SEED_SIGNED_AT + 60] {
+        let o = verify(&["--sent-at", &sent_at.to_string()]);
+        assert_eq!(o.status.code(), Some(0), "{sent_at}: {}", stderr(&o));
+        assert_eq!(o.stdout, SEED_PAYLOAD);
+        assert_eq!(stderr(&o), "");
+    }
+    let o = verify(&["--sent-at", "1709169656", "--clock-skew", "100"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, SEED_PAYLOAD);
+
+    // Refused, exit 1: one second past the default skew, past a custom one.
+    for (extra, sent_at, skew) in [
+        (vec!["--sent-at", "1709169617"], 1_709_169_617, 60),
+        (
+            vec!["--sent-at", "1709169587", "--clock-skew", "30"],
+            1_709_169_587,
+            30,
+        ),
+        (
+            vec!["--sent-at", "1709169557", "--clock-skew", "0"],
+            1_709_169_557,
+            0,
+        ),
+        // --max-age alone would accept it; --sent-at still refuses.
+        (
+            vec!["--sent-at", "1709169617", "--max-age", "999999999"],
+            1_709_169_617,
+            60,
+        ),
+    ] {
+        let o = verify(&extra);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "respsig: refused: not an answer to this request: signed at 1709169556, but the request was sent at {sent_at} (clock skew allowed: {skew} s); it is an earlier answer played back, or the clocks disagree; if the clocks really differ by more than that, raise --clock-skew\n"
+            ),
+            "{extra:?}"
+        );
+    }
+
+    // Signed in the year 2100: beyond the skew ahead of this machine's clock.
+    let future = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(br#"{"code": 200, "message": "Valid license key", "timestamp": 4102444800}"#),
+    );
+    assert_eq!(future.status.code(), Some(0), "{}", stderr(&future));
+    let o = respsig(
+        &[
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "--sent-at",
+            "4102444800",
+            "-",
+        ],
+        Some(&future.stdout),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let message = stderr(&o);
+    let now: &str = message
+        .strip_prefix("respsig: refused: response from the future: signed at 4102444800, now ")
+        .and_then(|rest| rest.strip_suffix(", beyond the allowed skew of 60 s; check the clocks\n"))
+        .unwrap_or_else(|| panic!("{message}"));
+    let now: i64 = now.parse().unwrap();
+    let system_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(now.abs_diff(system_now as i64) < 600, "{now}");
+
+    // No timestamp to check: refused.
+    let stamped = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(br#"{"code": 200, "message": "Valid license key"}"#),
+    );
+    assert_eq!(stamped.status.code(), Some(0), "{}", stderr(&stamped));
+    let o = respsig(
+        &[
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "--sent-at",
+            "1709169556",
+        ],
+        Some(&stamped.stdout),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: the signed payload has no integer `timestamp`, so its freshness cannot be checked\n"
+    );
+
+    // Bad usage, exit 2: --clock-skew without --sent-at, values that are
+    // not whole seconds.
+    for (extra, message) in [
+        (
+            vec!["--clock-skew", "5"],
+            "error: the following required arguments were not provided:\n  --sent-at <UNIX_SECONDS>\n",
+        ),
+        (
+            vec!["--sent-at", "1709169556.5"],
+            "error: invalid value '1709169556.5' for '--sent-at <UNIX_SECONDS>': invalid digit found in string\n",
+        ),
+        (
+            vec!["--sent-at", "1709169556", "--clock-skew", "-1"],
+            "error: unexpected argument '-1' found\n",
+        ),
+        (
+            vec!["--sent-at", ""],
+            "error: invalid value '' for '--sent-at <UNIX_SECONDS>': cannot parse integer from empty string\n",
+        ),
+        (
+            vec!["--sent-at", "99999999999999999999"],
+            "error: invalid value '99999999999999999999' for '--sent-at <UNIX_SECONDS>': number too large to fit in target type\n",
+        ),
+    ] {
+        let o = verify(&extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert!(stderr(&o).starts_with(message), "{extra:?}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn usage_and_key_errors_exit_2() {
     for (args, message) in [
@@ -423,7 +565,7 @@ fn license_verify_prints_the_license_or_refuses() {
         (
             vec!["--key", key, "--require-integrity", long],
             1,
-            "license refused: the license has no integrity member, and one is required (--require-integrity; files the license server writes have none)",
+            "license refused: the license has no integrity member, and one is required; --require-integrity refuses it; files the license server writes have none",
         ),
         (
             vec!["--key", "product=testdata/keys/rsa1024.pub.pem", long],
@@ -620,7 +762,7 @@ fn license_verify_reads_signed_json_licenses() {
     assert!(o.stdout.is_empty());
     assert_eq!(
         stderr(&o),
-        "respsig: refused: license refused: the license signature does not verify under any key of that name; the license was altered or signed by another key\n"
+        "respsig: refused: license refused: the license signature does not verify under any key of that name; the license was altered, or signed by another key\n"
     );
     // The key name: the only one, or --name among several.
     let two = [
@@ -809,4 +951,137 @@ fn canonicalize_with_php_flags() {
             "{flags:?}"
         );
     }
+}
+
+/// `respsig canonicalize big.json | head -c1`: the reader goes away after
+/// one byte; respsig exits 0 and says nothing, as coreutils and ripgrep do.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    let items: Vec<String> = (0..60_000).map(|i| format!("\"item {i}\"")).collect();
+    std::fs::write(&big, format!("{{\"list\":[{}]}}", items.join(","))).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_respsig"))
+        .args(["canonicalize", big.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"{");
+    drop(stdout);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
+
+/// Key files as people keep them: a comment line or a UTF-8 BOM before
+/// `-----BEGIN` is read (as OpenSSL and PHP read it); a `Comment:` header
+/// line is refused with its own reason (OpenSSL refuses it too: "not proc
+/// type"), not as an encrypted key.
+#[test]
+fn pem_key_files_with_leading_text_or_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = common::text("gkm/gkm-demo-public.pem");
+    let (begin, body) = pem.split_once('\n').unwrap();
+    let variants = [
+        (
+            "comment.pem",
+            format!("demo key, from the server's docs\n{pem}"),
+        ),
+        ("bom.pem", format!("\u{feff}{pem}")),
+        ("crlf.pem", pem.replace('\n', "\r\n")),
+    ];
+    for (name, text) in &variants {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let key = format!("product={}", path.display());
+        let o = respsig(&["verify", "-q", "--key", &key, SEED], None);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(
+            o.stdout,
+            b"{\"code\":373,\"message\":\"Product meta updated\",\"timestamp\":1709169556}\n",
+            "{name}"
+        );
+    }
+    let path = dir.path().join("header.pem");
+    std::fs::write(&path, format!("{begin}\nComment: demo\n\n{body}")).unwrap();
+    let key = format!("product={}", path.display());
+    let o = respsig(&["verify", "--key", &key, SEED], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "respsig: error: {}: key rejected: the PEM block has header lines (`Name: value`); keys in PEM carry none unless encrypted; remove the header lines and the blank line after them\n",
+            path.display()
+        )
+    );
+}
+
+/// Private keys are refused for the reason that applies, with the bit
+/// count or the exponent; `keys fingerprint` reads a private key of any
+/// size the verifier takes without loading it for signing.
+#[test]
+fn private_key_refusals_name_the_cause() {
+    for (file, message) in [
+        (
+            "testdata/keys/rsa1024.pem",
+            "key rejected: 1024-bit RSA modulus is below the 2048-bit minimum; use a key of 2048 bits or more",
+        ),
+        (
+            "testdata/adversarial/keys/e3-2048.pem",
+            "key rejected: RSA public exponent 3 is below 65537; the server's keys use the exponent 65537",
+        ),
+        (
+            "testdata/cli/rsa8192.pem",
+            "key rejected: 8192-bit RSA modulus is above the 4096-bit maximum",
+        ),
+    ] {
+        let key = format!("product={file}");
+        let o = respsig(&["sign", "--key", &key], Some(b"{\"code\":1}"));
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        assert_eq!(stderr(&o), format!("respsig: error: {file}: {message}\n"));
+    }
+    let o = respsig(
+        &[
+            "keys",
+            "fingerprint",
+            "testdata/cli/rsa8192.pem",
+            "testdata/cli/rsa8192.pub.pem",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0][..64], lines[1][..64]);
+    assert_eq!(lines[0][64..], *"  RSA-8192  testdata/cli/rsa8192.pem");
+}
+
+/// A duplicated unknown member is named; a misspelled `signature` is
+/// reported as missing, not as a server without a key.
+#[test]
+fn envelope_refusals_name_the_cause() {
+    let seed = common::text("gkm/seed-373-update-product-meta.json");
+    let dup = seed.replacen('{', r#"{"x":1,"x":2,"#, 1);
+    let o = respsig(&["verify", "--key", DEMO, "-"], Some(dup.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: malformed envelope: duplicate key \"x\"\n"
+    );
+    let misspelled = seed.replace("\"signature\"", "\"Signature\"");
+    assert_ne!(misspelled, seed);
+    let o = respsig(&["verify", "--key", DEMO, "-"], Some(misspelled.as_bytes()));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: unsigned response: the envelope has no `signature` member, or it is empty or the server's `Private key not set`; nothing in this response is signed, so none of it can be trusted\n"
+    );
 }

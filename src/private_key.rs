@@ -1,0 +1,67 @@
+//! The public half of an RSA private key, read from its DER structure
+//! without loading it for signing.
+//!
+//! Two uses: [`SigningKey`](crate::SigningKey) applies the key policy to
+//! the modulus and exponent before the signing backend sees the key, so a
+//! refusal names the real cause (`TooSmall { bits }`, `SmallExponent { e }`)
+//! instead of the backend's one word; and
+//! [`PublicKey::from_private_der`](crate::PublicKey::from_private_der) gives
+//! the public key of a private key of any size the verifier accepts (to
+//! print its fingerprint, say), which the signer may not accept.
+
+use der::Decode;
+use der::asn1::ObjectIdentifier;
+
+use crate::error::KeyProblem;
+
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+/// How a private key's DER is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// PKCS#8 `PrivateKeyInfo`.
+    Pkcs8,
+    /// PKCS#1 `RSAPrivateKey`.
+    Pkcs1,
+}
+
+impl Form {
+    /// The form `der` is written in, told apart by its structure: a
+    /// `PrivateKeyInfo` parses as one, whatever key it holds.
+    pub(crate) fn of(der: &[u8]) -> Form {
+        if pkcs8::PrivateKeyInfo::try_from(der).is_ok() {
+            Form::Pkcs8
+        } else {
+            Form::Pkcs1
+        }
+    }
+}
+
+/// The big-endian modulus and public exponent of an RSA key.
+pub(crate) struct PublicHalf<'a> {
+    pub(crate) n: &'a [u8],
+    pub(crate) e: &'a [u8],
+}
+
+/// The public half of an RSA private key, or `None` for a PKCS#8 key of
+/// another algorithm (left to the loader).
+pub(crate) fn rsa_public_half(
+    der: &[u8],
+    form: Form,
+) -> Result<Option<PublicHalf<'_>>, KeyProblem> {
+    let rsa_der = match form {
+        Form::Pkcs1 => der,
+        Form::Pkcs8 => {
+            let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|_| KeyProblem::Der)?;
+            if info.algorithm.oid != RSA_ENCRYPTION {
+                return Ok(None);
+            }
+            info.private_key
+        }
+    };
+    let key = pkcs1::RsaPrivateKey::from_der(rsa_der).map_err(|_| KeyProblem::Der)?;
+    Ok(Some(PublicHalf {
+        n: key.modulus.as_bytes(),
+        e: key.public_exponent.as_bytes(),
+    }))
+}
