@@ -18,8 +18,9 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use respsig::{
-    Error, FixedClock, Freshness, KeyPolicy, Keyring, Limits, Member, Problem, PublicKey,
-    SigningKey, UNSIGNED_MARKER, VerifyOptions, canonical, dangerous,
+    Error, FixedClock, Freshness, KeyPolicy, Keyring, LicenseFormat, LicenseOptions,
+    LicenseProblem, Limits, Member, Problem, PublicKey, SigningKey, UNSIGNED_MARKER, VerifyOptions,
+    canonical, dangerous,
 };
 use serde_json::Value;
 
@@ -34,6 +35,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("canonical", canonical),
     ("key", key),
     ("sign", sign),
+    ("license", license),
 ];
 
 /// The demo public key behind the 47 real envelopes.
@@ -585,4 +587,201 @@ pub fn sign(data: &[u8]) {
         demo_keyring().verify(&envelope).err(),
         Some(Error::BadSignature)
     );
+}
+
+/// The license files the test keys really made (`testdata/license/`), with
+/// their block length: by OpenSSL and PHP without the integrity member, by
+/// respsig with it.
+const LIC_FILES: &[(&str, usize, bool)] = &[
+    (
+        include_str!("../testdata/license/openssl-2048.lic"),
+        256,
+        false,
+    ),
+    (
+        include_str!("../testdata/license/openssl-2048-long.lic"),
+        256,
+        false,
+    ),
+    (
+        include_str!("../testdata/license/php-2048-long.lic"),
+        256,
+        false,
+    ),
+    (
+        include_str!("../testdata/license/openssl-4096-long.lic"),
+        512,
+        false,
+    ),
+    (
+        include_str!("../testdata/license/splice-attacker.lic"),
+        256,
+        false,
+    ),
+    (
+        include_str!("../testdata/license/splice-someone.lic"),
+        256,
+        false,
+    ),
+    (
+        include_str!("../testdata/license/respsig-splice-attacker.lic"),
+        256,
+        true,
+    ),
+    (
+        include_str!("../testdata/license/respsig-splice-someone.lic"),
+        256,
+        true,
+    ),
+];
+/// The signed-JSON licenses the test keys really signed.
+const JSON_FILES: &[&str] = &[
+    include_str!("../testdata/license/php-signed-compact.json"),
+    include_str!("../testdata/license/php-signed-pretty.json"),
+    include_str!("../testdata/license/php-signed-4096-extra.json"),
+    include_str!("../testdata/license/respsig-signed.json"),
+];
+const RSA2048_PUB: &str = include_str!("../testdata/keys/rsa2048.pub.pem");
+const RSA4096_PUB: &str = include_str!("../testdata/keys/rsa4096.pub.pem");
+
+/// Both test keys under `product`.
+fn license_keyring() -> &'static Keyring {
+    static KEYRING: OnceLock<Keyring> = OnceLock::new();
+    KEYRING.get_or_init(|| {
+        let mut keyring = Keyring::new();
+        for pem in [RSA2048_PUB, RSA4096_PUB] {
+            let key = match PublicKey::from_pem(pem) {
+                Ok(key) => key,
+                Err(e) => panic!("license test key: {e}"),
+            };
+            if let Err(e) = keyring.add("product", key) {
+                panic!("keyring: {e}");
+            }
+        }
+        keyring
+    })
+}
+
+/// The blocks of a `.lic` text, decoded by the `base64` crate after the
+/// whitespace the reader removes; `None` if that fails.
+fn lic_blocks(text: &[u8], k: usize) -> Option<Vec<Vec<u8>>> {
+    let clean: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .ok()?;
+    Some(raw.chunks(k).map(<[u8]>::to_vec).collect())
+}
+
+struct Genuine {
+    /// Every block of every genuine file.
+    blocks: HashSet<Vec<u8>>,
+    /// The block sequences of the files that carry the integrity member.
+    with_integrity: HashSet<Vec<Vec<u8>>>,
+    /// The license objects of the genuine signed-JSON files, as serde_json
+    /// reads them.
+    json_licenses: Vec<Value>,
+}
+
+fn genuine() -> &'static Genuine {
+    static GENUINE: OnceLock<Genuine> = OnceLock::new();
+    GENUINE.get_or_init(|| {
+        let mut blocks = HashSet::new();
+        let mut with_integrity = HashSet::new();
+        for &(text, k, integrity) in LIC_FILES {
+            let Some(file) = lic_blocks(text.as_bytes(), k) else {
+                panic!("a genuine license file is not base64");
+            };
+            blocks.extend(file.iter().cloned());
+            if integrity {
+                with_integrity.insert(file);
+            }
+        }
+        let json_licenses = JSON_FILES
+            .iter()
+            .map(|text| match serde_json::from_str::<Value>(text) {
+                Ok(doc) => doc["license"].clone(),
+                Err(e) => panic!("genuine signed-JSON license: {e}"),
+            })
+            .collect();
+        Genuine {
+            blocks,
+            with_integrity,
+            json_licenses,
+        }
+    })
+}
+
+/// Both license readers, `Keyring::verify_license` and
+/// `Keyring::verify_license_json`, on the input.
+///
+/// A `.lic` file that verifies holds only blocks the test keys really made
+/// (the `base64` crate decodes it); if it has the integrity member it is,
+/// block for block, one of the files the crate wrote: a splice, reorder or
+/// repeat that passed the member would be a crash. Requiring the member
+/// refuses exactly the files without it. A signed-JSON document that
+/// verifies carries one of the genuine licenses (serde_json reads it), and
+/// its signed bytes are the flagged canonical form of the document without
+/// `signature`. Both readers name the format they read, and the CLI's
+/// choice of reader by content never panics.
+pub fn license(data: &[u8]) {
+    let keyring = license_keyring();
+    let _ = LicenseFormat::detect(data);
+    let strict = LicenseOptions::new().require_integrity(true);
+
+    if let Ok(verified) = keyring.verify_license(data) {
+        assert_eq!(verified.format(), LicenseFormat::Blocks);
+        let k = verified.key().modulus_len();
+        let Some(blocks) = lic_blocks(data, k) else {
+            panic!("the reader accepted what the base64 crate refuses");
+        };
+        for (i, block) in blocks.iter().enumerate() {
+            assert!(
+                genuine().blocks.contains(block),
+                "ACCEPTED A BLOCK THE KEY NEVER MADE: block {i}"
+            );
+        }
+        if verified.has_integrity() {
+            assert!(
+                genuine().with_integrity.contains(&blocks),
+                "SPLICED FILE PASSED THE INTEGRITY MEMBER: {:?}",
+                String::from_utf8_lossy(verified.signed_bytes())
+            );
+        }
+        assert_eq!(
+            canonical::read(verified.signed_bytes()).as_ref(),
+            Ok(verified.license())
+        );
+        let required = keyring.verify_license_with(data, &strict);
+        match (verified.has_integrity(), required) {
+            (true, Ok(again)) => assert_eq!(again.signed_bytes(), verified.signed_bytes()),
+            (false, Err(Error::License(LicenseProblem::IntegrityMissing))) => {}
+            (integrity, other) => panic!("require_integrity with integrity={integrity}: {other:?}"),
+        }
+    }
+
+    if let Ok(verified) = keyring.verify_license_json("product", data) {
+        assert_eq!(verified.format(), LicenseFormat::SignedJson);
+        assert!(
+            genuine().json_licenses.contains(verified.license()),
+            "ACCEPTED A LICENSE THE KEY NEVER SIGNED: {}",
+            verified.license()
+        );
+        let Ok(Value::Object(mut doc)) = serde_json::from_slice::<Value>(data) else {
+            panic!("the reader accepted a document serde_json does not read as an object");
+        };
+        doc.shift_remove("signature");
+        assert_eq!(
+            canonical::to_vec_with(&Value::Object(doc), canonical::Options::php_sdk_license()),
+            verified.signed_bytes()
+        );
+        assert!(
+            keyring
+                .verify_license_json_with("product", data, &strict)
+                .is_ok()
+        );
+    }
 }

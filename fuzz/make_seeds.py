@@ -20,6 +20,11 @@ got. Deterministic: the same testdata gives the same files.
 - key: every key file of testdata/keys/ (PEM, DER and raw, public and
   private, RSA and Ed25519, accepted and refused) and
   testdata/gkm/gkm-demo-public.pem.
+- license: every .lic and signed-JSON file of testdata/license/ (genuine,
+  bad padding, with and without the integrity member), the splices of the
+  two server-style files and of the two respsig-written ones (blocks 0-2 of
+  one, block 3 of the other: 1,024 base64 characters), and a few
+  hand-written signed-JSON shapes.
 """
 
 import base64
@@ -65,6 +70,15 @@ EXTRA_VALUES = {
     "scalar-string": b'"\\ud800\\udc00"',
     "array-floats": b"[0.1,1e-7,123456789012345678,-1.5e-300,2.5,1e16,1e-4]",
     "depth-128": b"[" * 128 + b"]" * 128,
+}
+
+# Hand-written signed-JSON shapes the real files never have.
+EXTRA_LICENSE_DOCS = {
+    "empty-object": b"{}",
+    "empty-license": b'{"license":{},"signature":""}',
+    "list-keyed": b'{"license":{"0":"a","1":"b"},"signature":"AAAA"}',
+    "duplicate-signature": b'{"license":{"a":1},"signature":"AAAA","signature":"AAAA"}',
+    "signature-first": b'{"signature":"AAAA","license":{"a":"x/\u2028\ud83d\ude00"},"extra":[1.5e-7]}',
 }
 
 
@@ -120,7 +134,7 @@ def ed25519_variants() -> dict:
 def main() -> None:
     if SEEDS.exists():
         shutil.rmtree(SEEDS)
-    targets = ["envelope", "verify", "canonical", "key", "sign"]
+    targets = ["envelope", "verify", "canonical", "key", "sign", "license"]
     for t in targets:
         (SEEDS / t).mkdir(parents=True)
     seen: dict = {}
@@ -167,6 +181,19 @@ def main() -> None:
         write("key", path.name, path.read_bytes(), seen)
     for name, data in ed25519_variants().items():
         write("key", f"hand-{name}.der", data, seen)
+
+    licenses = sorted(
+        p for p in (TESTDATA / "license").iterdir()
+        if p.suffix == ".lic" or (p.suffix == ".json" and "signed" in p.name)
+    )
+    for path in licenses:
+        write("license", path.name, path.read_bytes(), seen)
+    for prefix in ["splice", "respsig-splice"]:
+        a = (TESTDATA / "license" / f"{prefix}-attacker.lic").read_bytes()
+        b = (TESTDATA / "license" / f"{prefix}-someone.lic").read_bytes()
+        write("license", f"{prefix}d.lic", a[:1024] + b[1024:], seen)
+    for name, data in EXTRA_LICENSE_DOCS.items():
+        write("license", f"hand-{name}.json", data, seen)
 
     for t in targets:
         print(f"{t}: {len(list((SEEDS / t).iterdir()))} seed files")

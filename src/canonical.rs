@@ -8,6 +8,13 @@
 //! integers as plain integers; floats in PHP's shortest round-trip form
 //! (`serialize_precision = -1`), exponent form from 1e17 up and below 1e-4.
 //!
+//! [`Options`] selects two of PHP's flags, for formats that the server or
+//! SDK encode with them (the signed-JSON offline license uses both):
+//! `JSON_UNESCAPED_SLASHES` writes `/` as is, `JSON_UNESCAPED_UNICODE`
+//! writes non-ASCII characters as raw UTF-8, except U+2028 and U+2029,
+//! which PHP still escapes (`\u2028`, `\u2029`) unless
+//! `JSON_UNESCAPED_LINE_TERMINATORS` is also given (not offered here).
+//!
 //! A `serde_json::Value` integer above `i64::MAX` (a `u64`) is written as a
 //! float, because PHP has no unsigned integers and reads such a literal as a
 //! float.
@@ -70,21 +77,106 @@ pub fn canonicalize(json_text: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(to_vec(&read(json_text)?))
 }
 
+/// Which of PHP's `json_encode` flags the writer follows; the default is
+/// none (PHP's default flags, what the server signs envelopes with).
+///
+/// ```
+/// use respsig::canonical::{Options, to_vec_with};
+/// let v = serde_json::json!({"url": "https://é.example/", "ls": "\u{2028}"});
+/// assert_eq!(to_vec_with(&v, Options::new()), br#"{"url":"https:\/\/\u00e9.example\/","ls":"\u2028"}"#);
+/// assert_eq!(
+///     to_vec_with(&v, Options::new().unescaped_slashes(true).unescaped_unicode(true)),
+///     r#"{"url":"https://é.example/","ls":"\u2028"}"#.as_bytes()
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Options {
+    unescaped_slashes: bool,
+    unescaped_unicode: bool,
+}
+
+impl Options {
+    /// PHP's default flags.
+    pub const fn new() -> Self {
+        Options {
+            unescaped_slashes: false,
+            unescaped_unicode: false,
+        }
+    }
+
+    /// `JSON_UNESCAPED_SLASHES`: `/` is written as is, not as `\/`.
+    pub const fn unescaped_slashes(mut self, on: bool) -> Self {
+        self.unescaped_slashes = on;
+        self
+    }
+
+    /// `JSON_UNESCAPED_UNICODE`: non-ASCII characters are written as UTF-8,
+    /// not as `\uXXXX`; U+2028 and U+2029 are still escaped, as PHP does.
+    pub const fn unescaped_unicode(mut self, on: bool) -> Self {
+        self.unescaped_unicode = on;
+        self
+    }
+
+    /// `JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE`: what the PHP SDK
+    /// re-encodes a signed-JSON offline license with before verifying it.
+    pub const fn php_sdk_license() -> Self {
+        Self::new().unescaped_slashes(true).unescaped_unicode(true)
+    }
+
+    /// Whether `JSON_UNESCAPED_SLASHES` is set.
+    pub const fn slashes_unescaped(&self) -> bool {
+        self.unescaped_slashes
+    }
+
+    /// Whether `JSON_UNESCAPED_UNICODE` is set.
+    pub const fn unicode_unescaped(&self) -> bool {
+        self.unescaped_unicode
+    }
+}
+
+/// The bytes of PHP's `json_encode($value, flags)` for the flags in
+/// `options` (with [`Options::unescaped_unicode`] they are UTF-8, not
+/// ASCII).
+pub fn to_vec_with(value: &Value, options: Options) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    write_value_with(value, options, &mut out);
+    out
+}
+
+/// [`read`] then [`to_vec_with`].
+///
+/// ```
+/// use respsig::canonical::{Options, canonicalize_with};
+/// assert_eq!(
+///     canonicalize_with(br#"{"a": "x/\u00e9"}"#, Options::new().unescaped_slashes(true)).unwrap(),
+///     br#"{"a":"x/\u00e9"}"#
+/// );
+/// ```
+pub fn canonicalize_with(json_text: &[u8], options: Options) -> Result<Vec<u8>, Error> {
+    Ok(to_vec_with(&read(json_text)?, options))
+}
+
 /// Appends the canonical bytes of `value` to `out`.
 pub fn write_value(value: &Value, out: &mut Vec<u8>) {
+    write_value_with(value, Options::new(), out);
+}
+
+/// Appends the bytes of `json_encode($value, flags)` to `out`, the flags
+/// given by `options`.
+pub fn write_value_with(value: &Value, options: Options, out: &mut Vec<u8>) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => write_number(n, out),
-        Value::String(s) => write_str(s, out),
+        Value::String(s) => write_str_with(s, options, out),
         Value::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_value(item, out);
+                write_value_with(item, options, out);
             }
             out.push(b']');
         }
@@ -94,9 +186,9 @@ pub fn write_value(value: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_str(k, out);
+                write_str_with(k, options, out);
                 out.push(b':');
-                write_value(v, out);
+                write_value_with(v, options, out);
             }
             out.push(b'}');
         }
@@ -211,17 +303,30 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// A JSON string as PHP writes it with default flags.
 pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
+    write_str_with(s, Options::new(), out);
+}
+
+/// A JSON string as PHP writes it with the flags in `options`.
+fn write_str_with(s: &str, options: Options, out: &mut Vec<u8>) {
     out.push(b'"');
     for c in s.chars() {
         match c {
             '"' => out.extend_from_slice(b"\\\""),
             '\\' => out.extend_from_slice(b"\\\\"),
+            '/' if options.unescaped_slashes => out.push(b'/'),
             '/' => out.extend_from_slice(b"\\/"),
             '\u{8}' => out.extend_from_slice(b"\\b"),
             '\u{c}' => out.extend_from_slice(b"\\f"),
             '\n' => out.extend_from_slice(b"\\n"),
             '\r' => out.extend_from_slice(b"\\r"),
             '\t' => out.extend_from_slice(b"\\t"),
+            c if options.unescaped_unicode
+                && (c as u32) > 0x7f
+                && !matches!(c, '\u{2028}' | '\u{2029}') =>
+            {
+                let mut utf8 = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
             c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {

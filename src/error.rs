@@ -169,6 +169,46 @@ pub enum LicenseProblem {
     HardwareMismatch,
     /// The license is bound to another domain, or to none.
     DomainMismatch,
+    /// The text a `.lic` file's blocks open to is not a JSON object.
+    Json {
+        /// Why it could not be read.
+        problem: Problem,
+    },
+    /// The integrity member ([`INTEGRITY_MEMBER`](crate::INTEGRITY_MEMBER))
+    /// does not match the rest of the license: the blocks of the file were
+    /// spliced, reordered, duplicated or substituted.
+    IntegrityMismatch,
+    /// The integrity member is not a string of 64 lowercase hex digits.
+    IntegrityMalformed,
+    /// The reader requires the integrity member and the license has none.
+    IntegrityMissing,
+    /// A signed-JSON license document, or one of its members, is not what
+    /// the format requires.
+    Document {
+        /// `document`, `license` or `signature`.
+        member: &'static str,
+        /// What is wrong with it.
+        problem: Problem,
+    },
+    /// The key name asked for is not configured.
+    UnknownKeyName {
+        /// A short prefix of the name.
+        name: Snippet,
+    },
+    /// The signature is not as long as the modulus of any key of the name.
+    SignatureLength {
+        /// The decoded length in bytes.
+        got: usize,
+        /// The modulus length of the name's first key.
+        expected: usize,
+    },
+    /// The signature does not verify under any key of the name.
+    BadSignature,
+    /// An object in the document is empty or has exactly the keys `"0"`,
+    /// `"1"`, ... in order: PHP's `json_decode($doc, true)` makes it a
+    /// list, which `json_encode` writes as an array, so the bytes the SDK
+    /// verifies would not be the document's.
+    ReadsAsPhpList,
 }
 
 /// Why a verified public-key response was not taken as a key.
@@ -621,6 +661,34 @@ impl fmt::Display for LicenseProblem {
             LicenseProblem::DomainMismatch => {
                 f.write_str("the license is not bound to this domain")
             }
+            LicenseProblem::Json { problem } => {
+                write!(f, "the license content is not a JSON object: {problem}")
+            }
+            LicenseProblem::IntegrityMismatch => f.write_str(
+                "the license's integrity digest does not match its content: blocks were spliced, reordered or replaced",
+            ),
+            LicenseProblem::IntegrityMalformed => {
+                f.write_str("the license's integrity member is not 64 lowercase hex digits")
+            }
+            LicenseProblem::IntegrityMissing => {
+                f.write_str("the license has no integrity member, and one is required")
+            }
+            LicenseProblem::Document { member, problem } => {
+                write!(f, "signed license document, `{member}`: {problem}")
+            }
+            LicenseProblem::UnknownKeyName { name } => {
+                write!(f, "no key is configured under the name {name}")
+            }
+            LicenseProblem::SignatureLength { got, expected } => write!(
+                f,
+                "the license signature is {got} bytes, but the key's modulus is {expected} bytes"
+            ),
+            LicenseProblem::BadSignature => {
+                f.write_str("the license signature does not verify under any key of that name")
+            }
+            LicenseProblem::ReadsAsPhpList => f.write_str(
+                "an object is empty or keyed \"0\", \"1\", ... in order, which PHP re-encodes as an array, so its signed bytes are ambiguous",
+            ),
         }
     }
 }

@@ -65,6 +65,7 @@ mod key_response;
 pub mod keygen;
 mod keyring;
 mod license;
+mod license_json;
 #[cfg(feature = "license-writer")]
 mod license_writer;
 mod pem;
@@ -80,7 +81,9 @@ pub use error::{
 pub use key::{Algorithm, ED25519_KEY_LEN, Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
-pub use license::{Expiry, License, LicenseCheck};
+pub use license::{
+    Expiry, INTEGRITY_MEMBER, License, LicenseCheck, LicenseFormat, LicenseOptions, VerifiedLicense,
+};
 #[cfg(feature = "license-writer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "license-writer")))]
 pub use license_writer::LicenseWriter;

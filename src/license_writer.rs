@@ -24,9 +24,18 @@
 //! at all from an endpoint that answers attacker-chosen input immediately.
 //! `supply-chain/README.md` records this decision.
 //!
+//! Every file gets one more member, [`INTEGRITY_MEMBER`]: the SHA-256 of
+//! the canonical bytes of the license without it (see
+//! [`Keyring::verify_license_with`]), so that blocks of two files cannot be
+//! combined unnoticed. The PHP SDK ignores members it does not know.
+//!
 //! Every file written is read back with the public key through
 //! [`Keyring::verify_license`] before it is returned, so the writer never
 //! hands out a file the reader refuses.
+//!
+//! [`write_signed_json`](LicenseWriter::write_signed_json) writes the other
+//! offline format with the same key; that one is an ordinary signature,
+//! made by ring like every envelope signature.
 
 use std::fmt;
 
@@ -36,9 +45,10 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use serde_json::Value;
 
 use crate::envelope::Limits;
-use crate::error::{Error, KeyProblem, Problem};
+use crate::error::{Error, KeyProblem, LicenseProblem, Problem, Snippet};
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
+use crate::license::{INTEGRITY_MEMBER, integrity_digest};
 use crate::sign::SigningKey;
 use crate::{canonical, json};
 
@@ -65,12 +75,15 @@ const PADDING: usize = 11;
 /// // A client reads it back with the public key only.
 /// let keyring = Keyring::new().with("product", PublicKey::from_pem(&public)?)?;
 /// let verified = keyring.verify_license(&file)?;
-/// assert_eq!(verified.payload(), &license);
+/// assert!(verified.has_integrity());
+/// assert_eq!(verified.license()["hardware_id"], "HW-1234");
+/// assert_eq!(verified.license().as_object().unwrap().len(), 4); // and the integrity member
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct LicenseWriter {
     key: RsaPrivateKey,
     public: PublicKey,
+    signing: SigningKey,
 }
 
 impl LicenseWriter {
@@ -110,6 +123,7 @@ impl LicenseWriter {
         Ok(LicenseWriter {
             key,
             public: signing.public_key().clone(),
+            signing: signing.clone(),
         })
     }
 
@@ -119,41 +133,67 @@ impl LicenseWriter {
     }
 
     /// Writes `license` (a JSON object) as a license file: the canonical
-    /// form of the value (PHP's `json_encode`, as the server writes it),
-    /// then the blocks, base64, no line breaks and no final newline.
+    /// form of the value (PHP's `json_encode`, as the server writes it)
+    /// with [`INTEGRITY_MEMBER`] added at the end, then the blocks, base64,
+    /// no line breaks and no final newline.
     pub fn write(&self, license: &Value) -> Result<String, Error> {
         if !license.is_object() {
-            return Err(Error::PayloadNotJson {
+            return Err(LicenseProblem::Json {
                 problem: Problem::NotAnObject,
-            });
+            }
+            .into());
         }
         self.write_json(&canonical::to_vec(license))
     }
 
-    /// Writes the exact bytes `json_text` as a license file. They must be a
+    /// Writes the exact bytes `json_text`, with [`INTEGRITY_MEMBER`]
+    /// inserted before the final `}`, as a license file. They must be a
     /// JSON object the reader accepts (UTF-8, no duplicate members, within
-    /// the default depth); the file must fit the reader's default size
-    /// limit.
+    /// the default depth) without that member; the file must fit the
+    /// reader's default size limit.
     pub fn write_json(&self, json_text: &[u8]) -> Result<String, Error> {
         use base64ct::{Base64, Encoding};
 
         let limits = Limits::default();
         let value = json::parse_nested(json_text, limits.depth_limit(), 0)
-            .map_err(|problem| Error::PayloadNotJson { problem })?;
-        if !value.is_object() {
-            return Err(Error::PayloadNotJson {
+            .map_err(|problem| LicenseProblem::Json { problem })?;
+        let Some(members) = value.as_object() else {
+            return Err(LicenseProblem::Json {
                 problem: Problem::NotAnObject,
-            });
+            }
+            .into());
+        };
+        if members.contains_key(INTEGRITY_MEMBER) {
+            return Err(LicenseProblem::Json {
+                problem: Problem::DuplicateKey {
+                    key: Snippet::new(INTEGRITY_MEMBER),
+                },
+            }
+            .into());
         }
+        // The digest is over the license as the reader will see it.
+        let member = format!("\"{INTEGRITY_MEMBER}\":\"{}\"", integrity_digest(&value));
+        let end = json_text
+            .iter()
+            .rposition(|&b| b == b'}')
+            .ok_or(Error::SigningFailed)?;
+        let mut text = Vec::with_capacity(json_text.len() + member.len() + 1);
+        text.extend_from_slice(&json_text[..end]);
+        if !members.is_empty() {
+            text.push(b',');
+        }
+        text.extend_from_slice(member.as_bytes());
+        text.extend_from_slice(&json_text[end..]);
+
         let k = self.public.modulus_len();
         // Refuse a file the reader would refuse as too large before doing
         // any private-key work: blocks, then base64.
-        let blocks = json_text.len().div_ceil(k - PADDING);
+        let blocks = text.len().div_ceil(k - PADDING);
         limits.check_len((blocks * k).div_ceil(3) * 4)?;
 
         let mut rng = rsa::rand_core::OsRng;
         let mut out = Vec::with_capacity(blocks * k);
-        for chunk in json_text.chunks(k - PADDING) {
+        for chunk in text.chunks(k - PADDING) {
             let block = self
                 .key
                 .sign_with_rng(&mut rng, Pkcs1v15Sign::new_unprefixed(), chunk)
@@ -165,10 +205,17 @@ impl LicenseWriter {
         // Read it back as a client would; a fault anywhere above shows here.
         let keyring = Keyring::new().with("license", self.public.clone())?;
         let read = keyring.verify_license(&file)?;
-        if read.payload_bytes() != json_text {
+        if read.signed_bytes() != text || !read.has_integrity() {
             return Err(Error::SigningFailed);
         }
         Ok(file)
+    }
+
+    /// Writes `license` (a JSON object) as a signed-JSON license with this
+    /// key: see [`SigningKey::sign_license_json`]. The signature is made by
+    /// ring (SHA-256), not by the rsa crate.
+    pub fn write_signed_json(&self, license: &Value) -> Result<String, Error> {
+        self.signing.sign_license_json(license)
     }
 }
 

@@ -537,21 +537,6 @@ pub(crate) fn decode_payload(
     Ok((bytes, value))
 }
 
-/// A license file's content, opened under `key` (see `license.rs`).
-pub(crate) fn verified_license(
-    name: &str,
-    key: &PublicKey,
-    payload_bytes: Vec<u8>,
-    payload: Value,
-) -> Verified {
-    Verified {
-        key_name: Arc::from(name),
-        key: key.clone(),
-        payload_bytes,
-        payload: OnceLock::from(payload),
-    }
-}
-
 /// Whether a `signature` value means "unsigned".
 pub(crate) fn is_unsigned(signature: Option<&str>) -> bool {
     matches!(signature, None | Some("" | UNSIGNED_MARKER))

@@ -120,13 +120,19 @@ fn sign() {
     replay("sign");
 }
 
+#[test]
+fn license() {
+    replay("license");
+}
+
 /// The list of bodies, the fuzz targets, the `[[bin]]`s of the fuzz crate
-/// and the seed folders name the same five targets, so none is left out of
+/// and the seed folders name the same six targets, so none is left out of
 /// the replay above or of `fuzz/run.sh`.
 #[test]
 fn every_target_has_a_body_a_binary_and_seeds() {
     let bodies: BTreeSet<&str> = bodies::TARGETS.iter().map(|(name, _)| *name).collect();
-    let expected: BTreeSet<&str> = ["canonical", "envelope", "key", "sign", "verify"].into();
+    let expected: BTreeSet<&str> =
+        ["canonical", "envelope", "key", "license", "sign", "verify"].into();
     assert_eq!(bodies, expected);
 
     let names_in = |dir: &str, suffix: &str| -> BTreeSet<String> {

@@ -50,7 +50,7 @@ fn openssl_and_php_files_verify_to_the_exact_bytes() {
         let verified = ring.verify_license(&file).unwrap();
         assert_eq!(verified.key_name(), "product");
         assert_eq!(
-            verified.payload_bytes(),
+            verified.signed_bytes(),
             common::bytes(json).as_slice(),
             "{lic}"
         );
@@ -144,20 +144,28 @@ fn truncated_and_malformed_files() {
     // The last block dropped: every block opens, the JSON is cut short.
     let blocks = STANDARD.decode(text).unwrap();
     let four = STANDARD.encode(&blocks[..4 * 256]);
-    assert!(matches!(
+    assert_eq!(
         ring.verify_license(&four).unwrap_err(),
-        Error::PayloadNotJson {
-            problem: Problem::Syntax { .. }
-        }
-    ));
+        Error::License(LicenseProblem::Json {
+            problem: Problem::Syntax {
+                offset: 980,
+                expected: "`,` or `]`"
+            }
+        })
+    );
     // Blocks in another order: block 0 opens, the JSON does not parse.
     let mut swapped = blocks.clone();
     swapped[256..512].copy_from_slice(&blocks[512..768]);
     swapped[512..768].copy_from_slice(&blocks[256..512]);
-    assert!(matches!(
+    assert_eq!(
         ring.verify_license(STANDARD.encode(&swapped)).unwrap_err(),
-        Error::PayloadNotJson { .. }
-    ));
+        Error::License(LicenseProblem::Json {
+            problem: Problem::Syntax {
+                offset: 247,
+                expected: "`,` or `]`"
+            }
+        })
+    );
     // Not base64, empty, URL-safe alphabet, missing padding.
     for (input, problem) in [
         ("not base64!".to_owned(), LicenseProblem::Base64),
@@ -194,6 +202,14 @@ fn truncated_and_malformed_files() {
         ring.verify_license(STANDARD.encode(&unreduced))
             .unwrap_err(),
         Error::License(LicenseProblem::BlockOutOfRange { block: 1 })
+    );
+    // Block 0 equal to the modulus gets the same treatment.
+    let mut unreduced = blocks.clone();
+    unreduced[..256].copy_from_slice(modulus);
+    assert_eq!(
+        ring.verify_license(STANDARD.encode(&unreduced))
+            .unwrap_err(),
+        Error::License(LicenseProblem::BlockOutOfRange { block: 0 })
     );
     // Over the size limit, before decoding.
     assert_eq!(

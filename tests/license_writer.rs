@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Error, KeyProblem, Keyring, LicenseProblem, LicenseWriter, Problem, PublicKey, canonical,
+    Error, INTEGRITY_MEMBER, KeyProblem, Keyring, LicenseProblem, LicenseWriter, Problem,
+    PublicKey, Snippet, canonical,
 };
 use serde_json::{Value, json};
 
@@ -51,10 +52,32 @@ fn long_license(min_bytes: usize) -> Value {
     license
 }
 
+/// `json` with the integrity member inserted before its final `}`, the
+/// digest computed here from its definition: SHA-256 (ring) of the
+/// canonical bytes of the license as read.
+fn with_member(json: &[u8]) -> Vec<u8> {
+    let value = canonical::read(json).unwrap();
+    let digest = ring::digest::digest(&ring::digest::SHA256, &canonical::to_vec(&value));
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let end = json.iter().rposition(|&b| b == b'}').unwrap();
+    let comma = if value.as_object().unwrap().is_empty() {
+        ""
+    } else {
+        ","
+    };
+    [
+        &json[..end],
+        format!("{comma}\"{INTEGRITY_MEMBER}\":\"{hex}\"").as_bytes(),
+        &json[end..],
+    ]
+    .concat()
+}
+
 #[test]
 fn output_is_byte_for_byte_what_openssl_and_php_wrote() {
-    // Type-1 padding is deterministic, so for the same bytes and key the
-    // file must be identical to the ones OpenSSL and PHP made.
+    // Type-1 padding is deterministic, so for the same bytes and key each
+    // block before the integrity member must be identical to the ones
+    // OpenSSL and PHP made, and the text must be theirs plus the member.
     for (json, lic, key) in [
         (
             "license/openssl-2048.json",
@@ -77,12 +100,19 @@ fn output_is_byte_for_byte_what_openssl_and_php_wrote() {
             "keys/rsa4096.pem",
         ),
     ] {
-        let file = writer(key).write_json(&common::bytes(json)).unwrap();
-        assert_eq!(
-            format!("{file}\n").as_bytes(),
-            common::bytes(lic).as_slice(),
-            "{lic}"
-        );
+        let json = common::bytes(json);
+        let w = writer(key);
+        let k = w.public_key().modulus_len();
+        let file = w.write_json(&json).unwrap();
+        let public = Keyring::new().with("p", w.public_key().clone()).unwrap();
+        let verified = public.verify_license(&file).unwrap();
+        assert!(verified.has_integrity());
+        assert_eq!(verified.signed_bytes(), with_member(&json).as_slice());
+        let ours = STANDARD.decode(&file).unwrap();
+        let theirs = STANDARD.decode(common::text(lic).trim_end()).unwrap();
+        let same = (json.len() - 1) / (k - 11) * k;
+        assert_eq!(ours[..same], theirs[..same], "{lic}");
+        assert_ne!(ours[same..], theirs[same..], "{lic}");
     }
     // PKCS#1 PEM and DER keys write the same file.
     let json = common::bytes("license/openssl-2048-long.json");
@@ -108,21 +138,27 @@ fn round_trips_at_2048_and_4096_bits_over_several_blocks() {
         // One block exactly full, one byte over, and several blocks.
         for size in [k - 11, k - 10, 4 * k] {
             let license = long_license(size);
-            let bytes = canonical::to_vec(&license);
+            let bytes = with_member(&canonical::to_vec(&license));
             let file = w.write(&license).unwrap();
             let blocks = bytes.len().div_ceil(k - 11);
             assert_eq!(STANDARD.decode(&file).unwrap().len(), blocks * k);
             let verified = reader(public).verify_license(&file).unwrap();
-            assert_eq!(verified.payload_bytes(), bytes.as_slice());
-            assert_eq!(verified.payload(), &license);
+            assert_eq!(verified.signed_bytes(), bytes.as_slice());
+            let mut read = verified.license().clone();
+            read.as_object_mut().unwrap().shift_remove(INTEGRITY_MEMBER);
+            assert_eq!(read, license);
             let parsed: respsig::License = verified.deserialize().unwrap();
             assert_eq!(parsed.license_key, "LIC-ROUND-TRIP");
         }
-        // A payload of exactly k - 11 bytes is one block.
-        let exact = format!("{{\"license_key\":\"{}\"}}", "x".repeat(k - 11 - 18));
-        assert_eq!(exact.len(), k - 11);
+        // A payload of exactly k - 11 bytes with the member (94 bytes) is
+        // one block; one byte more is two.
+        let exact = format!("{{\"license_key\":\"{}\"}}", "x".repeat(k - 11 - 18 - 94));
+        assert_eq!(with_member(exact.as_bytes()).len(), k - 11);
         let file = w.write_json(exact.as_bytes()).unwrap();
         assert_eq!(STANDARD.decode(&file).unwrap().len(), k);
+        let one_more = exact.replace("\"}", "x\"}");
+        let file = w.write_json(one_more.as_bytes()).unwrap();
+        assert_eq!(STANDARD.decode(&file).unwrap().len(), 2 * k);
     }
 }
 
@@ -165,7 +201,11 @@ echo $out;
             .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{public}");
-        assert_eq!(out.stdout, canonical::to_vec(&license), "{public}");
+        assert_eq!(
+            out.stdout,
+            with_member(&canonical::to_vec(&license)),
+            "{public}"
+        );
     }
 }
 
@@ -194,7 +234,7 @@ fn openssl_rsautl_verify_reads_each_block() {
         assert!(out.status.success());
         recovered.extend_from_slice(&out.stdout);
     }
-    assert_eq!(recovered, canonical::to_vec(&license));
+    assert_eq!(recovered, with_member(&canonical::to_vec(&license)));
 }
 
 #[test]
@@ -237,10 +277,15 @@ fn truncated_written_file_is_refused() {
     let ring = reader("keys/rsa2048.pub.pem");
     // A whole block dropped from the end: the JSON is cut off.
     let short = STANDARD.encode(&raw[..2 * 256]);
-    assert!(matches!(
+    assert_eq!(
         ring.verify_license(short).unwrap_err(),
-        Error::PayloadNotJson { .. }
-    ));
+        Error::License(LicenseProblem::Json {
+            problem: Problem::Syntax {
+                offset: 490,
+                expected: "`\"` closing the string"
+            }
+        })
+    );
     // Cut inside a block.
     let cut = STANDARD.encode(&raw[..2 * 256 + 100]);
     assert_eq!(
@@ -249,43 +294,52 @@ fn truncated_written_file_is_refused() {
     );
 }
 
+fn json_problem(problem: Problem) -> Error {
+    Error::License(LicenseProblem::Json { problem })
+}
+
 #[test]
 fn the_writer_refuses_what_the_reader_would_refuse() {
     let w = writer("keys/rsa2048.pem");
     assert_eq!(
         w.write(&json!(["not", "an", "object"])).unwrap_err(),
-        Error::PayloadNotJson {
-            problem: Problem::NotAnObject
-        }
+        json_problem(Problem::NotAnObject)
     );
     assert_eq!(
         w.write_json(b"[1,2]").unwrap_err(),
-        Error::PayloadNotJson {
-            problem: Problem::NotAnObject
-        }
+        json_problem(Problem::NotAnObject)
     );
-    assert!(matches!(
+    assert_eq!(
         w.write_json(b"{\"a\":1,\"a\":2}").unwrap_err(),
-        Error::PayloadNotJson {
-            problem: Problem::DuplicateKey { .. }
-        }
-    ));
-    assert!(matches!(
+        json_problem(Problem::DuplicateKey {
+            key: Snippet::new("a")
+        })
+    );
+    assert_eq!(
         w.write_json(b"{\"a\":").unwrap_err(),
-        Error::PayloadNotJson { .. }
-    ));
-    assert!(matches!(
+        json_problem(Problem::Syntax {
+            offset: 5,
+            expected: "a JSON value"
+        })
+    );
+    assert_eq!(
         w.write_json(b"{\"a\":\"\xff\"}").unwrap_err(),
-        Error::PayloadNotJson { .. }
-    ));
+        json_problem(Problem::InvalidUtf8 { offset: 6 })
+    );
+    // A license that already has the integrity member would have it twice.
+    let twice = format!("{{\"{INTEGRITY_MEMBER}\":\"x\"}}");
+    assert_eq!(
+        w.write_json(twice.as_bytes()).unwrap_err(),
+        json_problem(Problem::DuplicateKey {
+            key: Snippet::new(INTEGRITY_MEMBER)
+        })
+    );
     // Too deep for the reader's default depth (128).
     let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
-    assert!(matches!(
+    assert_eq!(
         w.write_json(deep.as_bytes()).unwrap_err(),
-        Error::PayloadNotJson {
-            problem: Problem::TooDeep { .. }
-        }
-    ));
+        json_problem(Problem::TooDeep { limit: 128 })
+    );
     // A file over the reader's 1 MiB limit is refused before any
     // private-key work.
     let big = format!("{{\"a\":\"{}\"}}", "x".repeat(800_000));

@@ -1,7 +1,7 @@
 //! What to do about a refusal: the library's messages say what went wrong
 //! and where; the CLI, which knows its own options, adds the advice.
 
-use respsig::{Error, KeyProblem};
+use respsig::{Error, KeyProblem, LicenseProblem};
 
 /// The advice for `e`, if there is any worth giving.
 pub fn for_error(e: &Error) -> Option<&'static str> {
@@ -16,6 +16,7 @@ pub fn for_error(e: &Error) -> Option<&'static str> {
             "if the clocks really differ by more than that, raise --clock-skew"
         }
         Error::KeyRejected(problem) => return for_key(problem),
+        Error::License(problem) => return for_license(problem),
         _ => return None,
     })
 }
@@ -26,6 +27,16 @@ fn for_key(problem: &KeyProblem) -> Option<&'static str> {
         KeyProblem::PemHeaders => "remove the header lines and the blank line after them",
         KeyProblem::TooSmall { .. } => "use a key of 2048 bits or more",
         KeyProblem::SmallExponent { .. } => "the server's keys use the exponent 65537",
+        _ => return None,
+    })
+}
+
+fn for_license(problem: &LicenseProblem) -> Option<&'static str> {
+    Some(match problem {
+        LicenseProblem::BadSignature => "the license was altered, or signed by another key",
+        LicenseProblem::IntegrityMissing => {
+            "--require-integrity refuses it; files the license server writes have none"
+        }
         _ => return None,
     })
 }

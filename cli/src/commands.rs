@@ -283,31 +283,55 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
 #[derive(clap::Args, Debug)]
 pub struct LicenseVerifyArgs {
     /// A public key: NAME=PATH (PEM or DER). Repeat for several keys; the
-    /// one that opens the file is used.
+    /// one that opens a .lic file is used.
     #[arg(long = "key", value_name = "NAME=PATH", required = true)]
     keys: Vec<String>,
+    /// For a signed-JSON license: which key name verifies it (the document
+    /// does not say). May be left out when the keys have one name.
+    #[arg(long)]
+    name: Option<String>,
     /// Require the license to be bound to this hardware id.
     #[arg(long, value_name = "ID")]
     hardware_id: Option<String>,
     /// Require the license to be bound to this domain.
     #[arg(long, value_name = "DOMAIN")]
     domain: Option<String>,
-    /// Print the license indented instead of as the exact recovered bytes.
+    /// Accept a license this many seconds past its expiry (the PHP SDK
+    /// allows 86400 for signed-JSON licenses).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    expiry_leeway: u64,
+    /// Refuse a .lic file without the integrity member respsig's writer
+    /// adds (files the license server writes have none).
+    #[arg(long)]
+    require_integrity: bool,
+    /// Print the license indented instead of as its exact signed bytes.
     #[arg(long)]
     pretty: bool,
     /// Print nothing on standard error when the license verifies.
     #[arg(long, short)]
     quiet: bool,
-    /// The license file; `-` or nothing reads standard input.
+    /// The license: a .lic file (base64) or a signed-JSON document
+    /// ({"license": ..., "signature": ...}); `-` or nothing reads standard
+    /// input.
     file: Option<PathBuf>,
 }
 
 pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
     let keyring = keyring(&args.keys, None)?;
     let file = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
-    let verified = keyring.verify_license(&file).map_err(refused)?;
+    let options = respsig::LicenseOptions::new().require_integrity(args.require_integrity);
+    let format = respsig::LicenseFormat::detect(&file);
+    let verified = match format {
+        respsig::LicenseFormat::SignedJson => {
+            let names: Vec<&str> = keyring.names().collect();
+            let name = names[choose_key(args.name.as_deref(), &names, "verifies the license")?];
+            keyring.verify_license_json_with(name, &file, &options)
+        }
+        _ => keyring.verify_license_with(&file, &options),
+    }
+    .map_err(refused)?;
     let license: respsig::License = verified.deserialize().map_err(refused)?;
-    let mut check = respsig::LicenseCheck::new();
+    let mut check = respsig::LicenseCheck::new().expiry_leeway(args.expiry_leeway);
     if let Some(id) = &args.hardware_id {
         check = check.hardware_id(id);
     }
@@ -316,15 +340,23 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
     }
     check.check(&license).map_err(refused)?;
     let mut out = if args.pretty {
-        serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
+        serde_json::to_vec_pretty(verified.license()).unwrap_or_default()
+    } else if format == respsig::LicenseFormat::SignedJson {
+        // The license object as it stands in the signed bytes.
+        canonical::to_vec_with(verified.license(), canonical::Options::php_sdk_license())
     } else {
-        verified.payload_bytes().to_vec()
+        verified.signed_bytes().to_vec()
     };
     out.push(b'\n');
     write_stdout(&out)?;
     if !args.quiet {
+        let what = match (format, verified.has_integrity()) {
+            (respsig::LicenseFormat::SignedJson, _) => "signed-JSON license",
+            (_, true) => ".lic license with integrity member",
+            (_, false) => ".lic license without integrity member",
+        };
         eprintln!(
-            "respsig: license {} verified: key `{}` (RSA-{}, sha256:{}), license key {}",
+            "respsig: {what} {} verified: key `{}` (RSA-{}, sha256:{}), license key {}",
             describe(&args.file),
             verified.key_name(),
             verified.key().bits(),
@@ -333,6 +365,15 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The format `license issue` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LicenseFormatArg {
+    /// Base64 RSA blocks, with respsig's integrity member.
+    Lic,
+    /// {"license": ..., "signature": ...}, signed with SHA-256.
+    Json,
 }
 
 /// Write a license file for a JSON object.
@@ -347,9 +388,12 @@ pub struct LicenseIssueArgs {
     #[arg(long)]
     name: Option<String>,
     /// Write the file's bytes exactly as they are instead of their
-    /// canonical form (they must still be one JSON object).
-    #[arg(long)]
+    /// canonical form (they must still be one JSON object; .lic only).
+    #[arg(long, conflicts_with = "format")]
     exact: bool,
+    /// The format to write.
+    #[arg(long, value_enum, default_value_t = LicenseFormatArg::Lic)]
+    format: LicenseFormatArg,
     /// Print nothing on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -375,13 +419,23 @@ pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
     let text = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
     let mut file = if args.exact {
         writer.write_json(&text)
+    } else if args.format == LicenseFormatArg::Json {
+        canonical::read(&text).and_then(|license| writer.write_signed_json(&license))
     } else {
         canonical::read(&text).and_then(|license| writer.write(&license))
     }
     .map_err(refused)?;
     file.push('\n');
     write_stdout(file.as_bytes())?;
-    if !args.quiet {
+    if !args.quiet && args.format == LicenseFormatArg::Json {
+        let key = writer.public_key();
+        eprintln!(
+            "respsig: signed-JSON license for {} written under key `{name}` (RSA-{}, sha256:{})",
+            describe(&args.file),
+            key.bits(),
+            key.fingerprint(),
+        );
+    } else if !args.quiet {
         let key = writer.public_key();
         eprintln!(
             "respsig: license for {} written: {} block(s) under key `{name}` (RSA-{}, sha256:{})",
@@ -411,9 +465,9 @@ pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
     write_stdout(out.as_bytes())
 }
 
-pub fn canonicalize(file: Option<PathBuf>) -> Result<(), Failure> {
+pub fn canonicalize(file: Option<PathBuf>, options: canonical::Options) -> Result<(), Failure> {
     let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
-    let bytes = canonical::canonicalize(&text).map_err(refused)?;
+    let bytes = canonical::canonicalize_with(&text, options).map_err(refused)?;
     write_stdout(&bytes)
 }
 

@@ -65,6 +65,13 @@ enum Command {
     /// Print the canonical bytes (PHP json_encode) of a JSON document,
     /// without a trailing newline.
     Canonicalize {
+        /// As PHP's JSON_UNESCAPED_SLASHES: write `/` as is.
+        #[arg(long)]
+        unescaped_slashes: bool,
+        /// As PHP's JSON_UNESCAPED_UNICODE: write non-ASCII as UTF-8
+        /// (U+2028 and U+2029 stay escaped, as in PHP).
+        #[arg(long)]
+        unescaped_unicode: bool,
         /// The JSON file; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
@@ -73,7 +80,7 @@ enum Command {
         /// The envelope file; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
-    /// Offline license files (.lic).
+    /// Offline licenses: .lic files and signed-JSON documents.
     License {
         #[command(subcommand)]
         command: LicenseCommand,
@@ -87,17 +94,20 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum LicenseCommand {
-    /// Verify a license file and print its JSON.
+    /// Verify a license (.lic or signed JSON, told apart by content) and
+    /// print the license object.
     ///
     /// Also checks expiry against this machine's clock, and the binding
     /// when --hardware-id or --domain is given. Exits 0 with the license
     /// JSON on standard output, 1 when the file is refused.
     Verify(commands::LicenseVerifyArgs),
-    /// Write a license file for a JSON object, to standard output.
+    /// Write a license for a JSON object, to standard output.
     ///
-    /// The object is written in its canonical form (PHP json_encode, as the
-    /// server writes it) unless --exact is given. The file is read back with
-    /// the public key before it is printed.
+    /// --format lic (the default) writes a .lic file: the object in its
+    /// canonical form (PHP json_encode, as the server writes it) unless
+    /// --exact is given, plus respsig's integrity member. --format json
+    /// writes a signed-JSON license as the PHP SDK reads it. The output is
+    /// read back with the public key before it is printed.
     Issue(commands::LicenseIssueArgs),
 }
 
@@ -169,7 +179,16 @@ fn main() -> ExitCode {
             name,
             force,
         } => commands::keygen(bits, &out, &name, force),
-        Command::Canonicalize { file } => commands::canonicalize(file),
+        Command::Canonicalize {
+            unescaped_slashes,
+            unescaped_unicode,
+            file,
+        } => commands::canonicalize(
+            file,
+            respsig::canonical::Options::new()
+                .unescaped_slashes(unescaped_slashes)
+                .unescaped_unicode(unescaped_unicode),
+        ),
         Command::Inspect { file } => commands::inspect(file),
         Command::License {
             command: LicenseCommand::Verify(args),

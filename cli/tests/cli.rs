@@ -402,7 +402,7 @@ fn inspect_never_claims_validity() {
     let edited = seed.replace("\"code\": 373", "\"code\": 372");
     let o = respsig(&["inspect"], Some(edited.as_bytes()));
     assert_eq!(o.status.code(), Some(0));
-    let out = String::from_utf8(o.stdout).unwrap();
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
     assert!(out.starts_with("NOT VERIFIED"), "{out}");
     assert!(out.contains("private_key_used: \"product\""), "{out}");
     assert!(
@@ -415,7 +415,7 @@ fn inspect_never_claims_validity() {
         "Private key not set",
     );
     let o = respsig(&["inspect"], Some(unsigned.as_bytes()));
-    let out = String::from_utf8(o.stdout).unwrap();
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
     assert!(
         out.contains("\"Private key not set\" (unsigned response)"),
         "{out}"
@@ -544,7 +544,29 @@ fn license_verify_prints_the_license_or_refuses() {
             1,
             "hardware id",
         ),
-        (vec!["--key", key, SEED], 1, "not strict standard base64"),
+        // An envelope is not a license.
+        (
+            vec!["--key", key, SEED],
+            1,
+            "license refused: signed license document, `license`: missing",
+        ),
+        (
+            // A bare license object: JSON, but no signed document.
+            vec!["--key", key, "testdata/license/openssl-2048.json"],
+            1,
+            "license refused: signed license document, `license`: missing",
+        ),
+        (
+            vec!["--key", key, "testdata/keys/rsa2048.pub.pem"],
+            1,
+            "license refused: not strict standard base64",
+        ),
+        // A file the server wrote has no integrity member.
+        (
+            vec!["--key", key, "--require-integrity", long],
+            1,
+            "license refused: the license has no integrity member, and one is required; --require-integrity refuses it; files the license server writes have none",
+        ),
         (
             vec!["--key", "product=testdata/keys/rsa1024.pub.pem", long],
             2,
@@ -564,8 +586,10 @@ fn license_verify_prints_the_license_or_refuses() {
 #[test]
 fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
     let key = "product=testdata/keys/rsa2048.pem";
-    // --exact: the file's bytes as they are; type-1 padding is
-    // deterministic, so the output is the OpenSSL-made file.
+    // --exact: the file's bytes as they are, plus the integrity member;
+    // type-1 padding is deterministic, so the four blocks before the
+    // member (1,023 bytes: 1,364 base64 characters) are the OpenSSL-made
+    // file's.
     let o = respsig(
         &[
             "license",
@@ -578,11 +602,39 @@ fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
         None,
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(o.stdout, common::bytes("license/openssl-2048-long.lic"));
+    assert_eq!(
+        o.stdout[..1364],
+        common::bytes("license/openssl-2048-long.lic")[..1364]
+    );
     assert!(
-        stderr(&o).contains("5 block(s) under key `product` (RSA-2048, sha256:"),
+        stderr(&o).contains("6 block(s) under key `product` (RSA-2048, sha256:"),
         "{}",
         stderr(&o)
+    );
+    let v = respsig(
+        &[
+            "license",
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "--require-integrity",
+        ],
+        Some(&o.stdout),
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let json = common::bytes("license/openssl-2048-long.json");
+    let (body, member) = v.stdout.split_at(json.len() - 1);
+    assert_eq!(body, &json[..json.len() - 1]);
+    let member = std::str::from_utf8(member).unwrap();
+    let hex = member
+        .strip_prefix(",\"respsig_integrity_sha256\":\"")
+        .and_then(|m| m.strip_suffix("\"}\n"))
+        .unwrap();
+    assert_eq!(hex.len(), 64);
+    assert!(
+        stderr(&v).contains(".lic license with integrity member"),
+        "{}",
+        stderr(&v)
     );
 
     // Without --exact the object is written in canonical form; from
@@ -615,9 +667,12 @@ fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
         Some(&o.stdout),
     );
     assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
-    assert_eq!(
-        v.stdout,
-        b"{\"license_key\":\"LIC-CLI\",\"expires_at\":\"2035-01-01\",\"path\":\"a\\/b\"}\n"
+    assert!(
+        v.stdout.starts_with(
+            b"{\"license_key\":\"LIC-CLI\",\"expires_at\":\"2035-01-01\",\"path\":\"a\\/b\",\"respsig_integrity_sha256\":\""
+        ),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
     );
 
     for (args, stdin, code, message) in [
@@ -660,6 +715,241 @@ fn license_issue_writes_what_openssl_wrote_and_verify_reads_it() {
         assert_eq!(o.status.code(), Some(code), "{full:?}: {}", stderr(&o));
         assert!(o.stdout.is_empty());
         assert!(stderr(&o).contains(message), "{full:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn license_verify_reads_signed_json_licenses() {
+    let key = "product=testdata/keys/rsa2048.pub.pem";
+    let compact = common::text("license/php-signed-compact.json");
+    // The license object as it stands in the signed bytes.
+    let start = "{\"license\":".len();
+    let end = compact.find(",\"signature\":").unwrap();
+    let license = format!("{}\n", &compact[start..end]);
+    for file in [
+        "testdata/license/php-signed-compact.json",
+        "testdata/license/php-signed-pretty.json",
+    ] {
+        let o = respsig(
+            &[
+                "license",
+                "verify",
+                "--key",
+                key,
+                "--hardware-id",
+                "HW-1234",
+                file,
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(String::from_utf8(o.stdout.clone()).unwrap(), license);
+        assert!(
+            stderr(&o).starts_with(&format!(
+                "respsig: signed-JSON license {file} verified: key `product` (RSA-2048, sha256:"
+            )),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // One byte changed (the hardware id): exit 1.
+    let tampered = compact.replacen("HW-1234", "HW-1235", 1);
+    let o = respsig(
+        &["license", "verify", "--key", key],
+        Some(tampered.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: license refused: the license signature does not verify under any key of that name; the license was altered, or signed by another key\n"
+    );
+    // The key name: the only one, or --name among several.
+    let two = [
+        "license",
+        "verify",
+        "--key",
+        key,
+        "--key",
+        "global=testdata/keys/other2048.pub.pem",
+    ];
+    let o = respsig(&two, Some(compact.as_bytes()));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "respsig: error: several keys given: say which one verifies the license with --name NAME\n"
+    );
+    let o = respsig(
+        &[&two[..], &["--name", "product"]].concat(),
+        Some(compact.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = respsig(
+        &[&two[..], &["--name", "global"]].concat(),
+        Some(compact.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = respsig(
+        &[&two[..], &["--name", "nope"]].concat(),
+        Some(compact.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "respsig: error: --name nope: no --key was given under that name\n"
+    );
+}
+
+/// Block 0-2 of one file and block 3 of another (768 bytes: exactly 1,024
+/// base64 characters, so the cut is at a character boundary).
+#[test]
+fn license_verify_refuses_a_splice_of_crate_files() {
+    let public = "product=testdata/keys/rsa2048.pub.pem";
+    let splice = |a: &[u8], b: &[u8]| [&a[..1024], &b[1024..]].concat();
+    // Server files (no integrity member): the splice verifies.
+    let spliced = splice(
+        &common::bytes("license/splice-attacker.lic"),
+        &common::bytes("license/splice-someone.lic"),
+    );
+    let o = respsig(
+        &[
+            "license",
+            "verify",
+            "--key",
+            public,
+            "--hardware-id",
+            "HW-ATTACKER",
+        ],
+        Some(&spliced),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout.clone()).unwrap();
+    assert!(
+        text.starts_with("{\"license_key\":\"LIC-ATTACKER-0001\",\"hardware_id\":\"HW-ATTACKER\",")
+    );
+    assert!(
+        text.ends_with(",\"expires_at\":\"2035-12-31\"}\n"),
+        "{text}"
+    );
+    assert!(stderr(&o).contains(".lic license without integrity member"));
+    let o = respsig(
+        &["license", "verify", "--key", public, "--require-integrity"],
+        Some(&spliced),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // The same licenses written by respsig: the splice is refused.
+    let issue = |who: &str| {
+        let o = respsig(
+            &[
+                "license",
+                "issue",
+                "--key",
+                "product=testdata/keys/rsa2048.pem",
+                "--exact",
+                "-q",
+                &format!("testdata/license/splice-{who}.json"),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0));
+        o.stdout
+    };
+    let spliced = splice(&issue("attacker"), &issue("someone"));
+    let o = respsig(&["license", "verify", "--key", public], Some(&spliced));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: license refused: the license's integrity digest does not match its content: blocks were spliced, reordered or replaced\n"
+    );
+}
+
+#[test]
+fn license_issue_writes_signed_json() {
+    let input = "{\"license_key\":\"LIC-J\",\"hardware_id\":\"HW-1\",\"expires_at\":\"2035-01-01\",\"url\":\"https://x.example/a\",\"name\":\"Zo\\u00eb \u{1f600}\"}";
+    let o = respsig(
+        &[
+            "license",
+            "issue",
+            "--format",
+            "json",
+            "--key",
+            "product=testdata/keys/rsa2048.pem",
+        ],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = String::from_utf8(o.stdout.clone()).unwrap();
+    let license = "{\"license_key\":\"LIC-J\",\"hardware_id\":\"HW-1\",\"expires_at\":\"2035-01-01\",\"url\":\"https://x.example/a\",\"name\":\"Zo\u{eb} \u{1f600}\"}";
+    assert!(
+        doc.starts_with(&format!("{{\"license\":{license},\"signature\":\"")),
+        "{doc}"
+    );
+    assert!(doc.ends_with("\"}\n"));
+    assert!(stderr(&o).starts_with("respsig: signed-JSON license for standard input written under key `product` (RSA-2048, sha256:"), "{}", stderr(&o));
+    let v = respsig(
+        &[
+            "license",
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+            "-q",
+        ],
+        Some(doc.as_bytes()),
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    assert_eq!(
+        String::from_utf8(v.stdout.clone()).unwrap(),
+        format!("{license}\n")
+    );
+    // --exact is for .lic files.
+    let o = respsig(
+        &[
+            "license",
+            "issue",
+            "--format",
+            "json",
+            "--exact",
+            "--key",
+            "product=testdata/keys/rsa2048.pem",
+        ],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+}
+
+#[test]
+fn canonicalize_with_php_flags() {
+    let input = "{\"u\":\"https://\u{e9}.example/\",\"l\":\"a\u{2028}b\",\"e\":\"\u{1f600}\"}";
+    for (flags, expected) in [
+        (
+            &[][..],
+            r#"{"u":"https:\/\/\u00e9.example\/","l":"a\u2028b","e":"\ud83d\ude00"}"#,
+        ),
+        (
+            &["--unescaped-slashes"][..],
+            r#"{"u":"https://\u00e9.example/","l":"a\u2028b","e":"\ud83d\ude00"}"#,
+        ),
+        (
+            &["--unescaped-unicode"][..],
+            "{\"u\":\"https:\\/\\/\u{e9}.example\\/\",\"l\":\"a\\u2028b\",\"e\":\"\u{1f600}\"}",
+        ),
+        (
+            &["--unescaped-slashes", "--unescaped-unicode"][..],
+            "{\"u\":\"https://\u{e9}.example/\",\"l\":\"a\\u2028b\",\"e\":\"\u{1f600}\"}",
+        ),
+    ] {
+        let o = respsig(
+            &[&["canonicalize"][..], flags].concat(),
+            Some(input.as_bytes()),
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(
+            String::from_utf8(o.stdout.clone()).unwrap(),
+            expected,
+            "{flags:?}"
+        );
     }
 }
 

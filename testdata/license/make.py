@@ -33,6 +33,28 @@ LONG = dict(
 )
 
 
+# Two licenses under the same key, as the server writes them (no integrity
+# member), laid out so that blocks of one can be put into the other: the
+# same lengths everywhere, and a 750-character `note` ("a" * 250, "b" * 250,
+# "c" * 250) across the 245-byte block boundaries, so blocks 1 and 2 lie
+# wholly inside it. The hardware id sits in block 0, the expiry in block 3.
+NOTE = "a" * 250 + "b" * 250 + "c" * 250
+SPLICE = {
+    "splice-attacker": {
+        "license_key": "LIC-ATTACKER-0001",
+        "hardware_id": "HW-ATTACKER",
+        "note": NOTE,
+        "expires_at": "2020-01-01",
+    },
+    "splice-someone": {
+        "license_key": "LIC-SOMEONE1-0002",
+        "hardware_id": "HW-SOMEONE1",
+        "note": NOTE,
+        "expires_at": "2035-12-31",
+    },
+}
+
+
 def payload(value):
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -97,6 +119,17 @@ def main():
         check=True,
     ).stdout.decode()
     write("php-2048-long.lic", php + "\n")
+    for name, value in SPLICE.items():
+        data = payload(value)
+        assert len(data) // 245 == 3 and len(data) % 245 != 0  # 4 blocks
+        php = subprocess.run(
+            ["php", "-r", PHP, os.path.join(KEYS, "rsa2048.pem")],
+            input=data,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        write(name + ".lic", php + "\n")
+        write(name + ".json", data.decode())
 
     # Blocks whose padding is wrong, made with `rsautl -raw`, in place of
     # block 2 of the long 2048-bit license.
