@@ -1,16 +1,20 @@
 //! The subcommands.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use respsig::{
     Algorithm, Freshness, Hash, Keyring, Limits, PublicKey, Signer, VerifyOptions, canonical,
 };
 
+use crate::Failure;
 use crate::advice;
+use crate::args::{
+    CanonicalizeArgs, FingerprintArgs, HashArg, InspectArgs, KeyArg, KeygenArgs, LicenseFormatArg,
+    LicenseIssueArgs, LicenseVerifyArgs, SignArgs, VerifyArgs,
+};
 use crate::input::{self, describe};
-use crate::{Failure, HashArg};
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -27,76 +31,17 @@ fn refused(e: respsig::Error) -> Failure {
     Failure::Refused(advice::message(&e))
 }
 
-/// Verify an envelope and print its signed payload.
-///
-/// Prints the exact signed payload (the decoded response_base64) on
-/// standard output and exits 0; prints why the envelope was refused on
-/// standard error and exits 1.
-#[derive(clap::Args, Debug)]
-pub struct VerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
-    /// as SPKI or a raw 32-byte file). Repeat for several names, or for
-    /// several keys under one name (rotation).
-    #[arg(long = "key", value_name = "NAME=PATH", required = true)]
-    keys: Vec<String>,
-    /// The hash RSA keys verify with [default: sha256]. Ed25519 keys have
-    /// their hash built in and ignore it; --hash with no RSA key among the
-    /// --key files is a usage error.
-    #[arg(long, value_enum)]
-    hash: Option<HashArg>,
-    /// Refuse responses whose signed timestamp is older than this many
-    /// seconds.
-    #[arg(long, value_name = "SECONDS")]
-    max_age: Option<u64>,
-    /// With --max-age: how far ahead of this machine's clock a timestamp
-    /// may be.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 300,
-        requires = "max_age"
-    )]
-    max_future_skew: u64,
-    /// The Unix time the request was sent at: refuse an answer signed
-    /// earlier (less --clock-skew), which answers an earlier request, and
-    /// one signed more than --clock-skew ahead of this machine's clock.
-    /// For live answers; --max-age is for stored ones.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
-    sent_at: Option<i64>,
-    /// With --sent-at: how far apart this machine's clock and the
-    /// server's may be.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = respsig::DEFAULT_CLOCK_SKEW.as_secs(),
-        requires = "sent_at"
-    )]
-    clock_skew: u64,
-    /// Refuse inputs larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_INPUT_BYTES)]
-    max_bytes: usize,
-    /// Print the payload indented instead of as the exact signed bytes.
-    #[arg(long)]
-    pretty: bool,
-    /// Print nothing on standard error when the envelope verifies.
-    #[arg(long, short)]
-    quiet: bool,
-    /// The envelope file; `-` or nothing reads standard input.
-    file: Option<PathBuf>,
-}
-
 /// The public keys of `--key NAME=PATH` arguments, RSA keys verifying
 /// with `hash` (SHA-256 if `None`). A `hash` given with no RSA key is a
 /// usage error: it would have no effect.
-fn keyring(keys: &[String], hash: Option<HashArg>) -> Result<Keyring, Failure> {
+fn keyring(keys: &[KeyArg], hash: Option<HashArg>) -> Result<Keyring, Failure> {
     let mut keyring = Keyring::new();
     let mut rsa = false;
     for arg in keys {
-        let (name, path) = input::key_arg(arg)?;
-        let key = input::public_key(path, hash.map_or(Hash::Sha256, Hash::from))?;
+        let key = input::public_key(&arg.path, hash.map_or(Hash::Sha256, Hash::from))?;
         rsa |= key.algorithm() != Algorithm::Ed25519;
         keyring
-            .add(name, key)
+            .add(&arg.name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
     }
     if let (Some(hash), false) = (hash, rsa) {
@@ -122,9 +67,10 @@ fn describe_key(key: &PublicKey) -> String {
     }
 }
 
-pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
+pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     let keyring = keyring(&args.keys, args.hash)?;
-    let mut options = VerifyOptions::new().limits(Limits::new().max_input_bytes(args.max_bytes));
+    let max_bytes = args.input.max_bytes;
+    let mut options = VerifyOptions::new().limits(Limits::new().max_input_bytes(max_bytes));
     if let Some(max_age) = args.max_age {
         options = options.freshness(Freshness::new(
             Duration::from_secs(max_age),
@@ -136,7 +82,7 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
             .answer_to(sent_at)
             .clock_skew(Duration::from_secs(args.clock_skew));
     }
-    let envelope = input::read(&args.file, args.max_bytes)?;
+    let envelope = input::read(&args.input.file, max_bytes)?;
     let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
     let mut out = if args.pretty {
         serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
@@ -149,7 +95,7 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
         let key = verified.key();
         eprintln!(
             "respsig: verified {}: signed by key `{}` ({}, sha256:{}), code {}",
-            describe(&args.file),
+            describe(&args.input.file),
             verified.key_name(),
             describe_key(key),
             key.fingerprint(),
@@ -161,23 +107,18 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn sign(
-    keys: &[String],
-    name: Option<&str>,
-    hash: Option<HashArg>,
-    file: Option<PathBuf>,
-) -> Result<(), Failure> {
+pub fn sign(args: &SignArgs) -> Result<(), Failure> {
+    let hash = args.hash;
     let mut signer = Signer::new();
     let mut names = Vec::new();
-    for arg in keys {
-        let (key_name, path) = input::key_arg(arg)?;
-        let key = input::signing_key(path, hash.map_or(Hash::Sha256, Hash::from))?;
+    for arg in &args.keys {
+        let key = input::signing_key(&arg.path, hash.map_or(Hash::Sha256, Hash::from))?;
         signer = signer
-            .with(key_name, key)
+            .with(&arg.name, key)
             .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
-        names.push(key_name);
+        names.push(arg.name.as_str());
     }
-    let name = names[choose_key(name, &names, "signs")?];
+    let name = names[choose_key(args.name.as_deref(), &names, "signs")?];
     let ed25519 = signer
         .key(name)
         .is_some_and(|k| k.algorithm() == Algorithm::Ed25519);
@@ -187,8 +128,15 @@ pub fn sign(
             &format!("key `{name}` is an Ed25519 key"),
         ));
     }
-    let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let text = input::read(&args.input.file, args.input.max_bytes)?;
     let response = canonical::read(&text).map_err(refused)?;
+    if !response.is_object() {
+        // There is no envelope yet: say what is wrong with the input.
+        return Err(Failure::Refused(format!(
+            "{}: the response to sign is not a JSON object",
+            describe(&args.input.file)
+        )));
+    }
     let mut envelope = signer.sign(name, &response).map_err(refused)?;
     envelope.push('\n');
     write_stdout(envelope.as_bytes())
@@ -209,7 +157,13 @@ fn choose_key(name: Option<&str>, names: &[&str], verb: &str) -> Result<usize, F
     }
 }
 
-pub fn keygen(bits: usize, out: &Path, name: &str, force: bool) -> Result<(), Failure> {
+pub fn keygen(args: &KeygenArgs) -> Result<(), Failure> {
+    let (bits, out, name, force) = (
+        args.bits.get(),
+        args.out.as_path(),
+        args.name.as_str(),
+        args.force,
+    );
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
         return Err(Failure::Usage(format!(
             "--name {name:?}: use a plain file stem such as product"
@@ -279,46 +233,9 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
     f.write_all(bytes).map_err(fail)
 }
 
-/// Verify a license file and print its JSON.
-#[derive(clap::Args, Debug)]
-pub struct LicenseVerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER). Repeat for several keys; the
-    /// one that opens a .lic file is used.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true)]
-    keys: Vec<String>,
-    /// For a signed-JSON license: which key name verifies it (the document
-    /// does not say). May be left out when the keys have one name.
-    #[arg(long)]
-    name: Option<String>,
-    /// Require the license to be bound to this hardware id.
-    #[arg(long, value_name = "ID")]
-    hardware_id: Option<String>,
-    /// Require the license to be bound to this domain.
-    #[arg(long, value_name = "DOMAIN")]
-    domain: Option<String>,
-    /// Accept a license this many seconds past its expiry (the PHP SDK
-    /// allows 86400 for signed-JSON licenses).
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    expiry_leeway: u64,
-    /// Refuse a .lic file without the integrity member respsig's writer
-    /// adds (files the license server writes have none).
-    #[arg(long)]
-    require_integrity: bool,
-    /// Print the license indented instead of as its exact signed bytes.
-    #[arg(long)]
-    pretty: bool,
-    /// Print nothing on standard error when the license verifies.
-    #[arg(long, short)]
-    quiet: bool,
-    /// The license: a .lic file (base64) or a signed-JSON document
-    /// ({"license": ..., "signature": ...}); `-` or nothing reads standard
-    /// input.
-    file: Option<PathBuf>,
-}
-
-pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
+pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
     let keyring = keyring(&args.keys, None)?;
-    let file = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let file = input::read(&args.input.file, args.input.max_bytes)?;
     let options = respsig::LicenseOptions::new().require_integrity(args.require_integrity);
     let format = respsig::LicenseFormat::detect(&file);
     let verified = match format {
@@ -357,7 +274,7 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
         };
         eprintln!(
             "respsig: {what} {} verified: key `{}` (RSA-{}, sha256:{}), license key {}",
-            describe(&args.file),
+            describe(&args.input.file),
             verified.key_name(),
             verified.key().bits(),
             verified.key().fingerprint(),
@@ -367,56 +284,22 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The format `license issue` writes.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LicenseFormatArg {
-    /// Base64 RSA blocks, with respsig's integrity member.
-    Lic,
-    /// {"license": ..., "signature": ...}, signed with SHA-256.
-    Json,
-}
-
-/// Write a license file for a JSON object.
-#[derive(clap::Args, Debug)]
-pub struct LicenseIssueArgs {
-    /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1). Repeat to
-    /// give several and choose one with --name.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true)]
-    keys: Vec<String>,
-    /// Which key writes the file. May be left out when only one key is
-    /// given. (The name is not written into the file.)
-    #[arg(long)]
-    name: Option<String>,
-    /// Write the file's bytes exactly as they are instead of their
-    /// canonical form (they must still be one JSON object; .lic only).
-    #[arg(long, conflicts_with = "format")]
-    exact: bool,
-    /// The format to write.
-    #[arg(long, value_enum, default_value_t = LicenseFormatArg::Lic)]
-    format: LicenseFormatArg,
-    /// Print nothing on standard error.
-    #[arg(long, short)]
-    quiet: bool,
-    /// The license object (JSON); `-` or nothing reads standard input.
-    file: Option<PathBuf>,
-}
-
-pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
+pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
     let mut given: Vec<(&str, &Path)> = Vec::new();
     for arg in &args.keys {
-        let (key_name, path) = input::key_arg(arg)?;
-        if given.iter().any(|(n, _)| *n == key_name) {
+        if given.iter().any(|(n, _)| *n == arg.name) {
             return Err(Failure::Usage(format!(
-                "--key {arg}: a key named `{key_name}` was already given"
+                "--key {arg}: a key named `{}` was already given",
+                arg.name
             )));
         }
-        given.push((key_name, path));
+        given.push((&arg.name, &arg.path));
     }
     let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
     // Only the chosen key file is read.
     let (name, path) = given[choose_key(args.name.as_deref(), &names, "writes the license")?];
     let writer = input::license_writer(path)?;
-    let text = input::read(&args.file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+    let text = input::read(&args.input.file, args.input.max_bytes)?;
     let mut file = if args.exact {
         writer.write_json(&text)
     } else if args.format == LicenseFormatArg::Json {
@@ -431,7 +314,7 @@ pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
         let key = writer.public_key();
         eprintln!(
             "respsig: signed-JSON license for {} written under key `{name}` (RSA-{}, sha256:{})",
-            describe(&args.file),
+            describe(&args.input.file),
             key.bits(),
             key.fingerprint(),
         );
@@ -439,7 +322,7 @@ pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
         let key = writer.public_key();
         eprintln!(
             "respsig: license for {} written: {} block(s) under key `{name}` (RSA-{}, sha256:{})",
-            describe(&args.file),
+            describe(&args.input.file),
             (file.len() - 1) / 4 * 3 / key.modulus_len(),
             key.bits(),
             key.fingerprint(),
@@ -448,9 +331,9 @@ pub fn license_issue(args: LicenseIssueArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
+pub fn fingerprint(args: &FingerprintArgs) -> Result<(), Failure> {
     let mut out = String::new();
-    for path in paths {
+    for path in &args.paths {
         let key = input::any_key(path)?;
         let kind = match key.algorithm() {
             Algorithm::Ed25519 => "Ed25519".to_owned(),
@@ -465,15 +348,20 @@ pub fn fingerprint(paths: &[PathBuf]) -> Result<(), Failure> {
     write_stdout(out.as_bytes())
 }
 
-pub fn canonicalize(file: Option<PathBuf>, options: canonical::Options) -> Result<(), Failure> {
-    let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
+pub fn canonicalize(args: &CanonicalizeArgs) -> Result<(), Failure> {
+    let options = canonical::Options::new()
+        .unescaped_slashes(args.unescaped_slashes)
+        .unescaped_unicode(args.unescaped_unicode);
+    let text = input::read(&args.input.file, args.input.max_bytes)?;
     let bytes = canonical::canonicalize_with(&text, options).map_err(refused)?;
     write_stdout(&bytes)
 }
 
-pub fn inspect(file: Option<PathBuf>) -> Result<(), Failure> {
-    let text = input::read(&file, Limits::DEFAULT_MAX_INPUT_BYTES)?;
-    let env = respsig::dangerous::read(&text, &Limits::new()).map_err(refused)?;
+pub fn inspect(args: &InspectArgs) -> Result<(), Failure> {
+    let max_bytes = args.input.max_bytes;
+    let text = input::read(&args.input.file, max_bytes)?;
+    let env = respsig::dangerous::read(&text, &Limits::new().max_input_bytes(max_bytes))
+        .map_err(refused)?;
     let mut report = String::new();
     report.push_str(
         "NOT VERIFIED: this shows what the envelope claims. Use `respsig verify` before trusting any of it.\n",

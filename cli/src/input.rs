@@ -21,13 +21,18 @@ pub fn describe(file: &Option<PathBuf>) -> String {
 /// `limit` bytes.
 pub fn read(file: &Option<PathBuf>, limit: usize) -> Result<Vec<u8>, Failure> {
     let too_large = |len: Option<u64>| {
+        let error = respsig::Error::TooLarge {
+            len: len.map_or(usize::MAX, |len| usize::try_from(len).unwrap_or(usize::MAX)),
+            limit,
+        };
         Failure::Refused(match len {
-            Some(len) => respsig::Error::TooLarge {
-                len: usize::try_from(len).unwrap_or(usize::MAX),
-                limit,
-            }
-            .to_string(),
-            None => format!("input exceeds the {limit}-byte limit"),
+            Some(_) => advice::message(&error),
+            // Standard input is read only up to the limit: its length is
+            // not known.
+            None => format!(
+                "input exceeds the {limit}-byte limit; {}",
+                advice::for_error(&error).unwrap_or_default()
+            ),
         })
     };
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
@@ -64,16 +69,6 @@ pub fn read(file: &Option<PathBuf>, limit: usize) -> Result<Vec<u8>, Failure> {
         return Err(too_large(None));
     }
     Ok(buf)
-}
-
-/// Splits `NAME=PATH`.
-pub fn key_arg(arg: &str) -> Result<(&str, &Path), Failure> {
-    match arg.split_once('=') {
-        Some((name, path)) if !name.is_empty() && !path.is_empty() => Ok((name, Path::new(path))),
-        _ => Err(Failure::Usage(format!(
-            "--key takes NAME=PATH (e.g. product=keys/product.pub.pem), got `{arg}`"
-        ))),
-    }
 }
 
 fn read_key_file(path: &Path) -> Result<Vec<u8>, Failure> {

@@ -1400,3 +1400,105 @@ fn signature_metadata_in_verify_and_inspect() {
             .contains("signature_metadata")
     );
 }
+
+/// Bad option values are clap usage errors (exit 2) that name the option
+/// and, where the values are few, list them; every command's help lists
+/// its exit codes.
+#[test]
+fn option_values_are_checked_by_clap_and_help_lists_exit_codes() {
+    for (args, expected) in [
+        (
+            vec!["verify", "--key", "product", SEED],
+            "error: invalid value 'product' for '--key <NAME=PATH>': expected NAME=PATH, e.g. product=keys/product.pub.pem",
+        ),
+        (
+            vec!["keygen", "--bits", "1024", "--name", "x"],
+            "error: invalid value '1024' for '--bits <BITS>'\n  [possible values: 2048, 3072, 4096]",
+        ),
+        (
+            vec!["inspect", "--max-bytes", "1.5MiB", SEED],
+            "error: invalid value '1.5MiB' for '--max-bytes <SIZE>': expected a size such as 1048576, 64KiB or 2MiB",
+        ),
+        (
+            vec!["verify", "--key", DEMO, "--hash", "md5", SEED],
+            "error: invalid value 'md5' for '--hash <HASH>'\n  [possible values: sha256, sha384, sha512]",
+        ),
+    ] {
+        let o = respsig(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).starts_with(expected), "{args:?}: {}", stderr(&o));
+    }
+    for command in [
+        &["verify"][..],
+        &["sign"],
+        &["keygen"],
+        &["canonicalize"],
+        &["inspect"],
+        &["license", "verify"],
+        &["license", "issue"],
+        &["keys", "fingerprint"],
+        &[],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let o = respsig(&args, None);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        let help = String::from_utf8(o.stdout).unwrap();
+        assert!(help.contains("Exit codes:"), "{args:?}: {help}");
+        if command.is_empty() {
+            continue;
+        }
+        assert!(help.contains("\n  0  "), "{args:?}: {help}");
+        assert!(help.contains("\n  2  usage error"), "{args:?}: {help}");
+    }
+}
+
+/// Every command that reads an input takes --max-bytes, so the advice a
+/// too-large input gets names an option the command has.
+#[test]
+fn too_large_inputs_get_advice_the_command_can_follow() {
+    for command in [
+        &["verify", "--key", DEMO][..],
+        &["inspect"],
+        &["canonicalize"],
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        &[
+            "license",
+            "verify",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+        ],
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["--max-bytes", "100", SEED]);
+        let o = respsig(&args, None);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).starts_with("respsig: refused: input of "),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).ends_with(
+                " bytes exceeds the 100-byte limit; raise --max-bytes only if the input really is this large\n"
+            ),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+/// `sign` speaks of the response it was given, not of an envelope.
+#[test]
+fn sign_refuses_a_response_that_is_not_an_object() {
+    let o = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(b"[1]"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: standard input: the response to sign is not a JSON object\n"
+    );
+}
