@@ -223,7 +223,9 @@ pub enum Problem {
         /// A short prefix of the key.
         key: Snippet,
     },
-    /// A number is too large to be represented (it would be infinite).
+    /// A number is too large to be represented: it reads as infinity (as
+    /// PHP reads it, see [`canonical`](crate::canonical)), which no JSON
+    /// text can carry.
     NumberOutOfRange {
         /// Byte offset of the number.
         offset: usize,
@@ -452,7 +454,10 @@ impl fmt::Display for Problem {
             }
             Problem::DuplicateKey { key } => write!(f, "duplicate key {key}"),
             Problem::NumberOutOfRange { offset } => {
-                write!(f, "number at byte {offset} is out of range")
+                write!(
+                    f,
+                    "number at byte {offset} is out of range: it reads as infinity, which has no JSON form (PHP's json_encode fails on it too)"
+                )
             }
             Problem::NotAnObject => f.write_str("not a JSON object"),
             Problem::NotAString => f.write_str("not a string"),

@@ -50,7 +50,8 @@ pub struct VerifyArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_INPUT_BYTES)]
     max_bytes: usize,
-    /// Print the payload indented instead of as the exact signed bytes.
+    /// Print the payload indented: only whitespace changes, every token
+    /// (numbers, string escapes) stays exactly as signed.
     #[arg(long)]
     pretty: bool,
     /// Print nothing on standard error when the envelope verifies.
@@ -85,7 +86,7 @@ pub fn verify(args: VerifyArgs) -> Result<(), Failure> {
     let envelope = input::read(&args.file, args.max_bytes)?;
     let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
     let mut out = if args.pretty {
-        serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
+        crate::pretty::indent(verified.payload_bytes())
     } else {
         verified.payload_bytes().to_vec()
     };
@@ -254,7 +255,7 @@ pub fn license_verify(args: LicenseVerifyArgs) -> Result<(), Failure> {
     }
     check.check(&license).map_err(refused)?;
     let mut out = if args.pretty {
-        serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
+        crate::pretty::indent(verified.payload_bytes())
     } else {
         verified.payload_bytes().to_vec()
     };

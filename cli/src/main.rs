@@ -7,6 +7,7 @@
 
 mod commands;
 mod input;
+mod pretty;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
