@@ -16,6 +16,51 @@
 //! back as the integer `0` and is then written `0`. So canonicalizing twice
 //! turns every `-0.0` into `0`; after that the bytes are a fixed point
 //! (`tests/canonical_php.rs` checks both steps against PHP).
+//!
+//! # Reading numbers as PHP does
+//!
+//! [`read`] (and so [`canonicalize`], the CLI's `sign`, and the content
+//! check of `verify`) reads a number literal as PHP's `json_decode` does:
+//! an integer literal that fits 64 bits is an integer, everything else the
+//! correctly rounded double, except that PHP's reader (`zend_strtod`) takes
+//! an exponent written above 19999 in magnitude as 19999 before it counts
+//! the digits after the point. So, as in PHP 8.2:
+//!
+//! | literal | reads as |
+//! |---|---|
+//! | `0.<19999 zeros>1e20000` | `0.1` |
+//! | `0.<30000 zeros>1e30001` | `0` |
+//! | `0.<19990 zeros>1e20000` | `100000000` |
+//! | `1<30000 zeros>e-30000` | infinity: refused ([`Problem::NumberOutOfRange`](crate::Problem::NumberOutOfRange)), where PHP's `json_encode` fails with "Inf and NaN cannot be JSON encoded" |
+//!
+//! # Objects stay objects
+//!
+//! The crate signs the JSON value it is given. PHP's server code decodes
+//! request data into arrays (`json_decode($json, true)`), and a PHP array
+//! is written as an object or a list by its keys alone: an empty map
+//! becomes `[]` and a map with keys `"0"`, `"1"`, ... in order becomes a
+//! list.
+//!
+//! ```text
+//! php > echo json_encode(json_decode('{}', true));
+//! []
+//! php > echo json_encode(json_decode('{"0":"a","1":"b"}', true));
+//! ["a","b"]
+//! php > echo json_encode(json_decode('{}'));        // objects as stdClass
+//! {}
+//! ```
+//!
+//! Here `{}` stays `{}` and `{"0":"a","1":"b"}` stays an object (what
+//! `json_decode` without `true` gives, as the last line): build the value
+//! you want signed, `[]` or `{}`, as the server would send it.
+//!
+//! ```
+//! assert_eq!(respsig::canonical::canonicalize(b"{}").unwrap(), b"{}");
+//! assert_eq!(
+//!     respsig::canonical::canonicalize(br#"{"0":"a","1":"b"}"#).unwrap(),
+//!     br#"{"0":"a","1":"b"}"#
+//! );
+//! ```
 
 use serde_json::{Number, Value};
 
@@ -49,8 +94,15 @@ pub fn to_string(value: &Value) -> String {
 
 /// Reads JSON text as PHP's `json_decode` would see it, strictly: an
 /// integer literal that fits 64 bits stays an integer (`-0` is `0`), every
-/// other number is a float, duplicate keys and lone surrogates are errors,
+/// other number is a float (long exponents as PHP reads them, see the
+/// [module docs](self)), duplicate keys and lone surrogates are errors,
 /// nesting is limited to [`Limits::DEFAULT_MAX_DEPTH`](crate::Limits).
+///
+/// ```
+/// let zeros = "0".repeat(19999);
+/// let v = respsig::canonical::read(format!("[0.{zeros}1e20000]").as_bytes()).unwrap();
+/// assert_eq!(v, serde_json::json!([0.1]));
+/// ```
 pub fn read(json_text: &[u8]) -> Result<Value, Error> {
     json::parse(json_text, crate::Limits::DEFAULT_MAX_DEPTH).map_err(|problem| Error::Malformed {
         member: Member::Document,

@@ -48,8 +48,16 @@ pub enum Error {
         /// Why the payload could not be read.
         problem: Problem,
     },
-    /// The signature is valid, but the plain `response` member is not the
-    /// same JSON value as the signed payload.
+    /// The signature is valid, but the plain `response` member does not
+    /// have the signed payload's content.
+    ///
+    /// The rule is PHP's: the two have the same content when PHP's
+    /// `json_encode` would write them as the same bytes (the crate's
+    /// [`canonical`](crate::canonical) form), member order aside. So `1`,
+    /// `1.0` and `1e0` are the same (all written `1`), and so are `0`, `-0`
+    /// and `0.0` (all `0`); the float `-0.0` (written `-0`) is not `0.0`;
+    /// `\/` is `/`; an object's members may come in another order, a
+    /// list's items may not; `{}` is not `[]`.
     ContentMismatch,
     /// A freshness policy is set but the signed payload has no usable
     /// integer `timestamp`.

@@ -8,9 +8,10 @@
 //! - refuses nesting deeper than the caller's limit (at most
 //!   [`DEPTH_CEILING`]), and never recurses itself (an explicit stack);
 //! - reads a number literal without fraction or exponent that fits `i64` as
-//!   an integer, and every other number as a correctly rounded `f64`
-//!   (refusing literals that overflow to infinity, which PHP could never
-//!   encode);
+//!   an integer, and every other number as a correctly rounded `f64` with
+//!   an exponent above 19999 taken as 19999, as PHP's `zend_strtod` does
+//!   ([`php_strtod`]), refusing literals that overflow to infinity, which
+//!   PHP could never encode;
 //! - refuses lone UTF-16 surrogates in `\u` escapes and invalid UTF-8.
 //!
 //! Its output is a `serde_json::Value` with member order kept.
@@ -72,8 +73,8 @@ pub(crate) fn check_nested(bytes: &[u8], max_depth: usize, outer: usize) -> Resu
 }
 
 /// Compares two JSON texts already read without error by [`Reader::skip`]
-/// token by token: `Some(true)` if they are the same JSON value,
-/// `Some(false)` if they are not, `None` if an object lists its keys in
+/// token by token: `Some(true)` if PHP writes them as the same bytes
+/// (numbers by [`same_number`]), `Some(false)` if it does not, `None` if an object lists its keys in
 /// another order (the caller then compares as maps, [`same_value`]).
 /// Nothing is built, no hashing: the server writes `response` and the
 /// signed payload from one array, so in practice they agree in order.
@@ -190,12 +191,38 @@ fn same_key(a: &mut Reader<'_>, b: &mut Reader<'_>) -> Option<bool> {
 }
 
 /// Whether `text`, a JSON value already read without error by
-/// [`Reader::skip`] (so its keys are unique), is the same JSON value as
-/// `expected`: objects compare as maps (order aside), numbers by PHP kind
-/// and value, strings exactly, as `Value`'s `==` would after reading `text`
-/// with [`Reader::value`]. Nothing is built; no recursion.
+/// [`Reader::skip`] (so its keys are unique), is what PHP writes as the
+/// same bytes as `expected`, member order aside: objects compare as maps,
+/// numbers by [`same_number`], strings exactly. Nothing is built; no
+/// recursion.
 pub(crate) fn same_value(text: &str, expected: &Value) -> bool {
     Reader::from_text(text, DEPTH_CEILING).same(expected)
+}
+
+/// [`same_value`] for two values: whether PHP writes them as the same
+/// bytes, member order aside. No recursion.
+pub(crate) fn same_content(a: &Value, b: &Value) -> bool {
+    let mut stack = vec![(a, b)];
+    while let Some(pair) = stack.pop() {
+        match pair {
+            (Value::Number(x), Value::Number(y)) if same_number(x, y) => {}
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                stack.extend(x.iter().zip(y));
+            }
+            (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+                for (k, v) in x {
+                    let Some(w) = y.get(k) else {
+                        return false;
+                    };
+                    stack.push((v, w));
+                }
+            }
+            (Value::Number(_) | Value::Array(_) | Value::Object(_), _) => return false,
+            (a, b) if a != b => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// How many bytes at the start of `bytes` can stand in a JSON string as
@@ -1407,6 +1434,11 @@ mod tests {
                 "{text} {other}"
             );
             assert_eq!(same_value(text, &expected), same, "{text} {other}");
+            assert_eq!(
+                same_content(&p(text).unwrap(), &expected),
+                same,
+                "{text} {other}"
+            );
         }
     }
 

@@ -11,8 +11,8 @@
 //!    key of that name, with that key's hash ([`Error::BadSignature`]);
 //! 6. only now is the signed text decoded: strict base64, UTF-8 JSON object
 //!    ([`Error::PayloadNotJson`]);
-//! 7. the plain `response` must be the same JSON value
-//!    ([`Error::ContentMismatch`]);
+//! 7. the plain `response` must have the same content: PHP would write
+//!    it as the same bytes, member order aside ([`Error::ContentMismatch`]);
 //! 8. the freshness policy, if any, on the signed `timestamp`.
 
 use std::fmt;
@@ -499,9 +499,9 @@ pub(crate) fn verify(
                 problem: Problem::NotAnObject,
             });
         }
-        // Same JSON value: objects compare as maps (order aside), numbers
-        // by PHP kind and value, strings exactly; token by token unless
-        // keys come in another order.
+        // Same content as PHP writes it: objects compare as maps (order
+        // aside), numbers by their canonical bytes, strings exactly; token
+        // by token unless keys come in another order.
         match json::same_text(env.response, payload_text) {
             Some(same) => same,
             None => json::same_value(
