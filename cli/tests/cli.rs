@@ -269,6 +269,16 @@ fn canonicalize_reads_long_exponents_as_php() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
     }
+    // `sign` reads its input the same way.
+    let o = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(format!("{{\"n\":0.{}1e20000}}", zeros(19999)).as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        o.stdout
+            .starts_with(br#"{"response":{"n":0.1},"response_base64":"eyJuIjowLjF9","#)
+    );
     let o = respsig(
         &["canonicalize"],
         Some(format!("[1{}e-30000]", zeros(30000)).as_bytes()),
