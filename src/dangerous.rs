@@ -67,9 +67,9 @@ impl Unverified {
     }
 
     /// Whether `response` has the decoded payload's content, by the rule
-    /// of [`Error::ContentMismatch`](crate::Error::ContentMismatch) (PHP
-    /// would write both as the same bytes, member order aside); `None`
-    /// when the payload cannot be decoded.
+    /// of [`Error::ContentMismatch`] (PHP would write both as the same
+    /// bytes, member order aside); `None` when the payload cannot be
+    /// decoded.
     pub fn response_matches_payload(&self) -> Option<bool> {
         self.decoded_payload()
             .ok()
