@@ -70,6 +70,10 @@ EXTRA_VALUES = {
     "scalar-string": b'"\\ud800\\udc00"',
     "array-floats": b"[0.1,1e-7,123456789012345678,-1.5e-300,2.5,1e16,1e-4]",
     "depth-128": b"[" * 128 + b"]" * 128,
+    # Exponents above 19999, which PHP takes as 19999: reads as
+    # [0.1,100000000,0,-0].
+    "array-long-exponents": b"[0." + b"0" * 19999 + b"1e20000,0." + b"0" * 19990
+    + b"1E+020000,1e-99999999999,-0.0e-30000]",
 }
 
 # Hand-written signed-JSON shapes the real files never have.

@@ -23,6 +23,51 @@
 //! back as the integer `0` and is then written `0`. So canonicalizing twice
 //! turns every `-0.0` into `0`; after that the bytes are a fixed point
 //! (`tests/canonical_php.rs` checks both steps against PHP).
+//!
+//! # Reading numbers as PHP does
+//!
+//! [`read`] (and so [`canonicalize`], the CLI's `sign`, and the content
+//! check of `verify`) reads a number literal as PHP's `json_decode` does:
+//! an integer literal that fits 64 bits is an integer, everything else the
+//! correctly rounded double, except that PHP's reader (`zend_strtod`) takes
+//! an exponent written above 19999 in magnitude as 19999 before it counts
+//! the digits after the point. So, as in PHP 8.2:
+//!
+//! | literal | reads as |
+//! |---|---|
+//! | `0.<19999 zeros>1e20000` | `0.1` |
+//! | `0.<30000 zeros>1e30001` | `0` |
+//! | `0.<19990 zeros>1e20000` | `100000000` |
+//! | `1<30000 zeros>e-30000` | infinity: refused ([`Problem::NumberOutOfRange`](crate::Problem::NumberOutOfRange)), where PHP's `json_encode` fails with "Inf and NaN cannot be JSON encoded" |
+//!
+//! # Objects stay objects
+//!
+//! The crate signs the JSON value it is given. PHP's server code decodes
+//! request data into arrays (`json_decode($json, true)`), and a PHP array
+//! is written as an object or a list by its keys alone: an empty map
+//! becomes `[]` and a map with keys `"0"`, `"1"`, ... in order becomes a
+//! list.
+//!
+//! ```text
+//! php > echo json_encode(json_decode('{}', true));
+//! []
+//! php > echo json_encode(json_decode('{"0":"a","1":"b"}', true));
+//! ["a","b"]
+//! php > echo json_encode(json_decode('{}'));        // objects as stdClass
+//! {}
+//! ```
+//!
+//! Here `{}` stays `{}` and `{"0":"a","1":"b"}` stays an object (what
+//! `json_decode` without `true` gives, as the last line): build the value
+//! you want signed, `[]` or `{}`, as the server would send it.
+//!
+//! ```
+//! assert_eq!(respsig::canonical::canonicalize(b"{}").unwrap(), b"{}");
+//! assert_eq!(
+//!     respsig::canonical::canonicalize(br#"{"0":"a","1":"b"}"#).unwrap(),
+//!     br#"{"0":"a","1":"b"}"#
+//! );
+//! ```
 
 use serde_json::{Number, Value};
 
@@ -56,8 +101,15 @@ pub fn to_string(value: &Value) -> String {
 
 /// Reads JSON text as PHP's `json_decode` would see it, strictly: an
 /// integer literal that fits 64 bits stays an integer (`-0` is `0`), every
-/// other number is a float, duplicate keys and lone surrogates are errors,
+/// other number is a float (long exponents as PHP reads them, see the
+/// [module docs](self)), duplicate keys and lone surrogates are errors,
 /// nesting is limited to [`Limits::DEFAULT_MAX_DEPTH`](crate::Limits).
+///
+/// ```
+/// let zeros = "0".repeat(19999);
+/// let v = respsig::canonical::read(format!("[0.{zeros}1e20000]").as_bytes()).unwrap();
+/// assert_eq!(v, serde_json::json!([0.1]));
+/// ```
 pub fn read(json_text: &[u8]) -> Result<Value, Error> {
     json::parse(json_text, crate::Limits::DEFAULT_MAX_DEPTH).map_err(|problem| Error::Malformed {
         member: Member::Document,
@@ -195,9 +247,9 @@ pub fn write_value_with(value: &Value, options: Options, out: &mut Vec<u8>) {
     }
 }
 
-fn write_number(n: &Number, out: &mut Vec<u8>) {
+pub(crate) fn write_number(n: &Number, out: &mut Vec<u8>) {
     if let Some(i) = n.as_i64() {
-        out.extend_from_slice(i.to_string().as_bytes());
+        out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
     } else if let Some(u) = n.as_u64() {
         // Above i64::MAX: PHP reads it as a float (round to nearest).
         write_float(u as f64, out);
@@ -208,25 +260,26 @@ fn write_number(n: &Number, out: &mut Vec<u8>) {
 
 /// PHP's `smart_str_append_double(..., precision = 17, zero_frac = false)`
 /// with `serialize_precision = -1`: the shortest digits that round-trip
-/// (`zend_gcvt` in mode 0), fixed notation while the decimal exponent `x`
-/// (value = d.ddd * 10^x) satisfies -4 <= x < 17, otherwise `d.ddde+X`
-/// with at least one fractional digit.
+/// (`zend_gcvt` over `zend_dtoa` mode 0), fixed notation while the decimal
+/// exponent `x` (value = d.ddd * 10^x) satisfies -4 <= x < 17, otherwise
+/// `d.ddde+X` with at least one fractional digit.
+///
+/// The digits come from Ryu, which picks what mode 0 picks: the shortest
+/// digits that read back as `f`, of those the nearest to `f`, and of two
+/// equally near the one with the even last digit (`1658206780088562.25`
+/// is `...562.2`).
 pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
-    // `{:e}` gives Rust's shortest round-trip digits: "-1.2345e17", "5e-324".
-    let sci = format!("{f:e}");
-    let (negative, rest) = match sci.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, sci.as_str()),
-    };
-    let (mantissa, exp) = rest.split_once('e').unwrap_or((rest, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
-    ties_to_even(f, &mut digits, exp);
-    let digits = digits.as_slice();
-
-    if negative {
+    if f.is_sign_negative() {
         out.push(b'-');
     }
+    if f == 0.0 {
+        out.push(b'0');
+        return;
+    }
+    let mut ryu = ryu::Buffer::new();
+    let (digits, exp) = Shortest::of(ryu.format_finite(f.abs()).as_bytes());
+    let digits = digits.as_slice();
+
     if !(-4..17).contains(&exp) {
         out.push(digits[0]);
         out.push(b'.');
@@ -237,7 +290,7 @@ pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
         }
         out.push(b'e');
         out.push(if exp < 0 { b'-' } else { b'+' });
-        out.extend_from_slice(exp.unsigned_abs().to_string().as_bytes());
+        out.extend_from_slice(itoa::Buffer::new().format(exp.unsigned_abs()).as_bytes());
     } else if exp < 0 {
         out.extend_from_slice(b"0.");
         out.extend(std::iter::repeat_n(b'0', (-exp - 1) as usize));
@@ -255,48 +308,75 @@ pub(crate) fn write_float(f: f64, out: &mut Vec<u8>) {
     }
 }
 
-/// Where the value lies exactly halfway between two shortest round-trip
-/// candidates (`1658206780088562.25` between `...562.2` and `...562.3`),
-/// PHP's `zend_dtoa` (mode 0) takes the one with the even last digit;
-/// Rust's shortest formatting rounds half up. `digits` (Rust's shortest,
-/// value = 0.d1d2... * 10^(exp + 1)) is switched to PHP's choice.
-fn ties_to_even(f: f64, digits: &mut Vec<u8>, exp: i32) {
-    let n = digits.len();
-    // ASCII digits have the parity of their value ('0' is 48).
-    if digits.last().is_none_or(|d| d % 2 == 0) {
-        return;
-    }
-    // The exact decimal value of a double has at most 767 significant
-    // digits; beyond them this pads with zeros.
-    let exact = format!("{:.800e}", f.abs());
-    let Some((mantissa, exact_exp)) = exact.split_once('e') else {
-        return;
-    };
-    if exact_exp.parse::<i32>() != Ok(exp) {
-        return;
-    }
-    let exact: Vec<u8> = mantissa.bytes().filter(|b| *b != b'.').collect();
-    // A tie: the exact value is the n-digit prefix followed by 5, then
-    // nothing but zeros.
-    if exact.get(n) != Some(&b'5') || exact[n + 1..].iter().any(|&d| d != b'0') {
-        return;
-    }
-    let mut even = exact[..n].to_vec();
-    if even[n - 1] % 2 == 1 {
-        if even[n - 1] == b'9' {
-            return; // a carry: cannot be a shortest-length tie
+/// The significant digits of a positive double's shortest form (at most
+/// 17, no leading or trailing zeros, at least one).
+struct Shortest {
+    digits: [u8; Shortest::MAX],
+    len: usize,
+}
+
+impl Shortest {
+    /// Ryu writes at most 17 significant digits, and in its fixed form at
+    /// most 16 before the point plus one `0` after it.
+    const MAX: usize = 24;
+
+    /// Reads Ryu's text of a finite positive double (`1e17`, `1.2345e17`,
+    /// `5e-324`, `0.001`, `100.0`, `123.45`): its significant digits, and
+    /// the decimal exponent `x` of the first (value = d.ddd * 10^x).
+    fn of(text: &[u8]) -> (Shortest, i32) {
+        let (mantissa, exp) = match text.iter().position(|&b| b == b'e') {
+            Some(at) => (&text[..at], parse_exponent(&text[at + 1..])),
+            None => (text, 0),
+        };
+        let point = mantissa
+            .iter()
+            .position(|&b| b == b'.')
+            .unwrap_or(mantissa.len());
+        let mut shortest = Shortest {
+            digits: [b'0'; Shortest::MAX],
+            len: 0,
+        };
+        let mut first = None;
+        for (i, &b) in mantissa.iter().enumerate() {
+            if b == b'.' || (first.is_none() && b == b'0') {
+                continue;
+            }
+            first.get_or_insert(i);
+            if let Some(slot) = shortest.digits.get_mut(shortest.len) {
+                *slot = b;
+                shortest.len += 1;
+            }
         }
-        even[n - 1] += 1;
+        while shortest.len > 1 && shortest.digits[shortest.len - 1] == b'0' {
+            shortest.len -= 1;
+        }
+        let first = first.unwrap_or(0);
+        // Positions are small (under 30): no overflow.
+        let x = if first < point {
+            exp + (point - first - 1) as i32
+        } else {
+            exp - (first - point) as i32
+        };
+        shortest.len = shortest.len.max(1);
+        (shortest, x)
     }
-    // Only if the even candidate reads back as the same double.
-    let text = format!(
-        "0.{}e{}",
-        std::str::from_utf8(&even).unwrap_or("x"),
-        exp + 1
-    );
-    if text.parse::<f64>() == Ok(f.abs()) {
-        *digits = even;
+
+    fn as_slice(&self) -> &[u8] {
+        &self.digits[..self.len]
     }
+}
+
+/// Ryu's exponent: `-324`..`308`.
+fn parse_exponent(text: &[u8]) -> i32 {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let magnitude = digits.iter().fold(0i32, |acc, &d| {
+        acc.saturating_mul(10)
+            .saturating_add(i32::from(d.wrapping_sub(b'0') % 10))
+    });
+    if negative { -magnitude } else { magnitude }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -80,11 +80,13 @@ impl Unverified {
         decode_payload(&self.inner.response_base64, self.depth).map(|(_, value)| value)
     }
 
-    /// Whether `response` is the same JSON value as the decoded payload;
-    /// `None` when the payload cannot be decoded.
+    /// Whether `response` has the decoded payload's content, by the rule
+    /// of [`Error::ContentMismatch`] (PHP would write both as the same
+    /// bytes, member order aside); `None` when the payload cannot be
+    /// decoded.
     pub fn response_matches_payload(&self) -> Option<bool> {
         self.decoded_payload()
             .ok()
-            .map(|p| p == self.inner.response)
+            .map(|p| crate::json::same_content(&p, &self.inner.response))
     }
 }

@@ -49,8 +49,16 @@ pub enum Error {
         /// Why the payload could not be read.
         problem: Problem,
     },
-    /// The signature is valid, but the plain `response` member is not the
-    /// same JSON value as the signed payload.
+    /// The signature is valid, but the plain `response` member does not
+    /// have the signed payload's content.
+    ///
+    /// The rule is PHP's: the two have the same content when PHP's
+    /// `json_encode` would write them as the same bytes (the crate's
+    /// [`canonical`](crate::canonical) form), member order aside. So `1`,
+    /// `1.0` and `1e0` are the same (all written `1`), and so are `0`, `-0`
+    /// and `0.0` (all `0`); the float `-0.0` (written `-0`) is not `0.0`;
+    /// `\/` is `/`; an object's members may come in another order, a
+    /// list's items may not; `{}` is not `[]`.
     ContentMismatch,
     /// A freshness policy is set but the signed payload has no usable
     /// integer `timestamp`.
@@ -307,7 +315,9 @@ pub enum Problem {
         /// A short prefix of the key.
         key: Snippet,
     },
-    /// A number is too large to be represented (it would be infinite).
+    /// A number is too large to be represented: it reads as infinity (as
+    /// PHP reads it, see [`canonical`](crate::canonical)), which no JSON
+    /// text can carry.
     NumberOutOfRange {
         /// Byte offset of the number.
         offset: usize,
@@ -571,7 +581,10 @@ impl fmt::Display for Problem {
             }
             Problem::DuplicateKey { key } => write!(f, "duplicate key {key}"),
             Problem::NumberOutOfRange { offset } => {
-                write!(f, "number at byte {offset} is out of range")
+                write!(
+                    f,
+                    "number at byte {offset} is out of range: it reads as infinity, which has no JSON form (PHP's json_encode fails on it too)"
+                )
             }
             Problem::NotAnObject => f.write_str("not a JSON object"),
             Problem::NotAString => f.write_str("not a string"),

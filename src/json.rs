@@ -8,9 +8,10 @@
 //! - refuses nesting deeper than the caller's limit (at most
 //!   [`DEPTH_CEILING`]), and never recurses itself (an explicit stack);
 //! - reads a number literal without fraction or exponent that fits `i64` as
-//!   an integer, and every other number as a correctly rounded `f64`
-//!   (refusing literals that overflow to infinity, which PHP could never
-//!   encode);
+//!   an integer, and every other number as a correctly rounded `f64` with
+//!   an exponent above 19999 taken as 19999, as PHP's `zend_strtod` does
+//!   ([`php_strtod`]), refusing literals that overflow to infinity, which
+//!   PHP could never encode;
 //! - refuses lone UTF-16 surrogates in `\u` escapes and invalid UTF-8.
 //!
 //! Its output is a `serde_json::Value` with member order kept.
@@ -72,8 +73,8 @@ pub(crate) fn check_nested(bytes: &[u8], max_depth: usize, outer: usize) -> Resu
 }
 
 /// Compares two JSON texts already read without error by [`Reader::skip`]
-/// token by token: `Some(true)` if they are the same JSON value,
-/// `Some(false)` if they are not, `None` if an object lists its keys in
+/// token by token: `Some(true)` if PHP writes them as the same bytes
+/// (numbers by [`same_number`]), `Some(false)` if it does not, `None` if an object lists its keys in
 /// another order (the caller then compares as maps, [`same_value`]).
 /// Nothing is built, no hashing: the server writes `response` and the
 /// signed payload from one array, so in practice they agree in order.
@@ -112,8 +113,9 @@ pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
             (Some(b'"'), Some(b'"')) => same_string(&mut a, &mut b)?,
             (Some(b'-' | b'0'..=b'9'), Some(b'-' | b'0'..=b'9')) => {
                 let (x, y) = (a.check_number().ok()?, b.check_number().ok()?);
-                // The same literal is the same number; else by value.
-                x == y || number_value(x, 0).ok()? == number_value(y, 0).ok()?
+                // The same literal is the same number; else as PHP writes
+                // them.
+                x == y || same_number(&number_value(x, 0).ok()?, &number_value(y, 0).ok()?)
             }
             (Some(x @ (b't' | b'f' | b'n')), Some(y)) if x == y => {
                 let word = match x {
@@ -189,12 +191,38 @@ fn same_key(a: &mut Reader<'_>, b: &mut Reader<'_>) -> Option<bool> {
 }
 
 /// Whether `text`, a JSON value already read without error by
-/// [`Reader::skip`] (so its keys are unique), is the same JSON value as
-/// `expected`: objects compare as maps (order aside), numbers by PHP kind
-/// and value, strings exactly, as `Value`'s `==` would after reading `text`
-/// with [`Reader::value`]. Nothing is built; no recursion.
+/// [`Reader::skip`] (so its keys are unique), is what PHP writes as the
+/// same bytes as `expected`, member order aside: objects compare as maps,
+/// numbers by [`same_number`], strings exactly. Nothing is built; no
+/// recursion.
 pub(crate) fn same_value(text: &str, expected: &Value) -> bool {
     Reader::from_text(text, DEPTH_CEILING).same(expected)
+}
+
+/// [`same_value`] for two values: whether PHP writes them as the same
+/// bytes, member order aside. No recursion.
+pub(crate) fn same_content(a: &Value, b: &Value) -> bool {
+    let mut stack = vec![(a, b)];
+    while let Some(pair) = stack.pop() {
+        match pair {
+            (Value::Number(x), Value::Number(y)) if same_number(x, y) => {}
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                stack.extend(x.iter().zip(y));
+            }
+            (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+                for (k, v) in x {
+                    let Some(w) = y.get(k) else {
+                        return false;
+                    };
+                    stack.push((v, w));
+                }
+            }
+            (Value::Number(_) | Value::Array(_) | Value::Object(_), _) => return false,
+            (a, b) if a != b => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// How many bytes at the start of `bytes` can stand in a JSON string as
@@ -264,10 +292,58 @@ fn number_value(literal: &str, start: usize) -> Result<Number, Problem> {
             return Ok(Number::from(i));
         }
     }
-    let float: f64 = literal
-        .parse()
-        .map_err(|_| Problem::NumberOutOfRange { offset: start })?;
-    Number::from_f64(float).ok_or(Problem::NumberOutOfRange { offset: start })
+    // Infinity (and, never for a checked literal, a parse error as NaN)
+    // has no JSON form: PHP's json_encode fails on it.
+    Number::from_f64(php_strtod(literal)).ok_or(Problem::NumberOutOfRange { offset: start })
+}
+
+/// The largest exponent magnitude PHP's `zend_strtod` (David Gay's strtod)
+/// takes as written: a larger one counts as this, before the digits after
+/// the point are accounted for.
+const PHP_EXPONENT_CLAMP: u32 = 19_999;
+
+/// The double PHP's `json_decode` reads from a number literal whose grammar
+/// is checked: correctly rounded (as `str::parse`), except that an exponent
+/// above 19999 in magnitude is first taken as 19999, as `zend_strtod` does.
+/// So `0.<19999 zeros>1e20000` is `0.1` and `1<30000 zeros>e-30000` is
+/// infinite. Overflow gives infinity; a parse error (not possible for a
+/// checked literal) NaN.
+pub(crate) fn php_strtod(literal: &str) -> f64 {
+    if let Some(at) = literal.rfind(['e', 'E']) {
+        let (mantissa, exponent) = (&literal[..at], &literal[at + 1..]);
+        let (sign, digits) = match exponent.as_bytes().first() {
+            Some(b'-') => ("-", &exponent[1..]),
+            Some(b'+') => ("", &exponent[1..]),
+            _ => ("", exponent),
+        };
+        let digits = digits.trim_start_matches('0');
+        // Five digits or fewer fit u32; more is past the clamp anyway.
+        if digits.len() > 5 || digits.parse::<u32>().is_ok_and(|e| e > PHP_EXPONENT_CLAMP) {
+            let clamped = format!("{mantissa}e{sign}{PHP_EXPONENT_CLAMP}");
+            return clamped.parse().unwrap_or(f64::NAN);
+        }
+    }
+    literal.parse().unwrap_or(f64::NAN)
+}
+
+/// Whether PHP's `json_encode` writes `a` and `b` as the same bytes: two
+/// integers if equal, two floats if the same double (shortest round-trip
+/// digits tell every double apart, `-0.0` from `0.0` too), an integer and
+/// a float if the float's plain digits are the integer's (`1.0` and `1`,
+/// both written `1`).
+pub(crate) fn same_number(a: &Number, b: &Number) -> bool {
+    match (a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) if a.is_f64() && b.is_f64() => x.to_bits() == y.to_bits(),
+            _ => {
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                crate::canonical::write_number(a, &mut x);
+                crate::canonical::write_number(b, &mut y);
+                x == y
+            }
+        },
+    }
 }
 
 /// A stack whose first `N` entries live inline: the open
@@ -540,7 +616,7 @@ impl<'a> Reader<'a> {
                 Some(b'f') => self.literal("false").is_ok() && *expected == Value::Bool(false),
                 Some(b'n') => self.literal("null").is_ok() && expected.is_null(),
                 Some(b'-' | b'0'..=b'9') => match (self.number(), expected) {
-                    (Ok(n), Value::Number(e)) => n == *e,
+                    (Ok(n), Value::Number(e)) => same_number(&n, e),
                     _ => false,
                 },
                 _ => false,
@@ -1177,13 +1253,69 @@ mod tests {
         }
     }
 
+    /// Whether PHP writes `a` and `b` as the same bytes, member order
+    /// aside: written out here by recursion, against the iterative readers.
+    fn php_same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                crate::canonical::to_vec(a) == crate::canonical::to_vec(b) && same_number(x, y)
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| php_same(x, y))
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .all(|(k, v)| y.get(k).is_some_and(|w| php_same(v, w)))
+            }
+            _ => a == b,
+        }
+    }
+
+    /// The long-exponent reading PHP 8.2 gives (`php -r 'echo
+    /// json_encode(json_decode("[0.<19999 zeros>1e20000]"));'` prints
+    /// `[0.1]`): the exponent as written is taken as at most 19999.
+    #[test]
+    fn long_exponents_read_as_php() {
+        let zeros = |n| "0".repeat(n);
+        let float = |text: String| p(&text).map(|v| v.as_f64());
+        assert_eq!(float(format!("0.{}1e20000", zeros(19999))), Ok(Some(0.1)));
+        assert_eq!(float(format!("0.{}1e30001", zeros(30000))), Ok(Some(0.0)));
+        assert_eq!(float(format!("0.{}1e20000", zeros(19990))), Ok(Some(1e8)));
+        assert_eq!(float(format!("0.{}1E+020000", zeros(19990))), Ok(Some(1e8)));
+        assert_eq!(
+            float(format!("-0.{}1e999999999999", zeros(19998))),
+            Ok(Some(-1.0))
+        );
+        let negative_zero = p(&format!("-0.{}1e30001", zeros(30000))).unwrap();
+        assert!(
+            negative_zero
+                .as_f64()
+                .is_some_and(|f| f == 0.0 && f.is_sign_negative())
+        );
+        assert_eq!(
+            p(&format!("[1{}e-30000]", zeros(30000))),
+            Err(Problem::NumberOutOfRange { offset: 1 })
+        );
+        // At the clamp itself nothing changes.
+        assert_eq!(float(format!("0.{}1e19999", zeros(19998))), Ok(Some(1.0)));
+        assert_eq!(float("1e-19999".to_owned()), Ok(Some(0.0)));
+        // The content check reads numbers the same way.
+        let text = format!("{{\"a\":0.{}1e20000}}", zeros(19999));
+        assert_eq!(same_text(&text, r#"{"a":0.1}"#), Some(true));
+        assert_eq!(same_text(&text, r#"{"a":1}"#), Some(false));
+        assert!(same_value(&text, &p(r#"{"a":0.1}"#).unwrap()));
+        assert!(!same_value(&text, &p(r#"{"a":1}"#).unwrap()));
+    }
+
     #[test]
     fn same_text_is_value_equality_or_unsure() {
         let (yes, no, unsure) = (Some(true), Some(false), None);
         let cases = [
             (r#"{"a":1,"b":[1,2]}"#, r#"{"a":1,"b":[1,2]}"#, yes),
             (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, unsure),
-            (r#"{"a":1}"#, r#"{"a":1.0}"#, no),
+            (r#"{"a":1}"#, r#"{"a":1.0}"#, yes),
+            (r#"{"a":1}"#, r#"{"a":1.5}"#, no),
             (r#" {"a":-0}"#, r#"{"a":0} "#, yes),
             (r#"{"a":"\/"}"#, r#"{"a":"/"}"#, yes),
             (r#"{"\u0061":1}"#, r#"{"a":1}"#, yes),
@@ -1210,8 +1342,32 @@ mod tests {
             (r#"{"a":null}"#, r#"{"a":false}"#, no),
             (r#"{"a":"x"}"#, r#"{"a":"y"}"#, no),
             (r#"{"a":1e2}"#, r#"{"a":100.0}"#, yes),
-            (r#"{"a":1e2}"#, r#"{"a":100}"#, no),
+            (r#"{"a":1e2}"#, r#"{"a":100}"#, yes),
             (r#"{"a":-0}"#, r#"{"a":-0.0}"#, no),
+            (r#"{"a":-0.0}"#, r#"{"a":0.0}"#, no),
+            (r#"{"a":0.0}"#, r#"{"a":-0.0}"#, no),
+            (r#"{"a":0.0}"#, r#"{"a":-0}"#, yes),
+            (r#"{"a":-0.0}"#, r#"{"a":-0e5}"#, yes),
+            (
+                r#"{"a":72057594037927940}"#,
+                r#"{"a":7.205759403792794e16}"#,
+                yes,
+            ),
+            (
+                r#"{"a":72057594037927936}"#,
+                r#"{"a":7.205759403792794e16}"#,
+                no,
+            ),
+            (
+                r#"{"a":9223372036854775807}"#,
+                r#"{"a":9223372036854775808}"#,
+                no,
+            ),
+            (
+                r#"{"a":9223372036854775808}"#,
+                r#"{"a":9.223372036854776e18}"#,
+                yes,
+            ),
             (r#"{"b":1}"#, r#"{"a":1}"#, unsure),
             (r#"{"a":{"x":1,"y":2}}"#, r#"{"a":{"y":2,"x":1}}"#, unsure),
             (r#"{"a":"caf\u00e9"}"#, r#"{"a":"café"}"#, yes),
@@ -1224,7 +1380,7 @@ mod tests {
             assert_eq!(same_text(text, other), want, "{text} {other}");
             if let Some(same) = want {
                 assert_eq!(
-                    p(text).unwrap() == p(other).unwrap(),
+                    php_same(&p(text).unwrap(), &p(other).unwrap()),
                     same,
                     "{text} {other}"
                 );
@@ -1246,8 +1402,13 @@ mod tests {
     fn same_value_is_value_equality() {
         let cases = [
             (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, true),
-            (r#"{"a":1}"#, r#"{"a":1.0}"#, false),
+            (r#"{"a":1}"#, r#"{"a":1.0}"#, true),
+            (r#"{"a":1}"#, r#"{"a":1.5}"#, false),
             (r#"{"a":-0}"#, r#"{"a":0}"#, true),
+            (r#"{"b":-0.0,"a":1}"#, r#"{"a":1,"b":0.0}"#, false),
+            (r#"{"b":0.0,"a":1}"#, r#"{"a":1,"b":-0.0}"#, false),
+            (r#"{"b":-0.0,"a":1}"#, r#"{"a":1,"b":-0.0}"#, true),
+            (r#"{"b":0,"a":1}"#, r#"{"a":1,"b":0.0}"#, true),
             (r#"{"a":"\/"}"#, r#"{"a":"/"}"#, true),
             (r#"{"a":1}"#, r#"{"a":1,"b":2}"#, false),
             (r#"{"a":1,"b":2}"#, r#"{"a":1}"#, false),
@@ -1267,8 +1428,17 @@ mod tests {
         ];
         for (text, other, same) in cases {
             let expected = p(other).unwrap();
-            assert_eq!(p(text).unwrap() == expected, same, "{text} {other}");
+            assert_eq!(
+                php_same(&p(text).unwrap(), &expected),
+                same,
+                "{text} {other}"
+            );
             assert_eq!(same_value(text, &expected), same, "{text} {other}");
+            assert_eq!(
+                same_content(&p(text).unwrap(), &expected),
+                same,
+                "{text} {other}"
+            );
         }
     }
 

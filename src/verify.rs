@@ -16,8 +16,8 @@
 //!    of that name, with that key's algorithm ([`Error::BadSignature`]);
 //! 7. only now is the signed text decoded: strict base64, UTF-8 JSON object
 //!    ([`Error::PayloadNotJson`]);
-//! 8. the plain `response` must be the same JSON value
-//!    ([`Error::ContentMismatch`]);
+//! 8. the plain `response` must have the same content: PHP would write
+//!    it as the same bytes, member order aside ([`Error::ContentMismatch`]);
 //! 9. the age policy, if any, on the signed `timestamp`: first whether it
 //!    can answer the request sent at [`VerifyOptions::answer_to`]
 //!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`].
@@ -660,9 +660,9 @@ pub(crate) fn verify(
                 problem: Problem::NotAnObject,
             });
         }
-        // Same JSON value: objects compare as maps (order aside), numbers
-        // by PHP kind and value, strings exactly; token by token unless
-        // keys come in another order.
+        // Same content as PHP writes it: objects compare as maps (order
+        // aside), numbers by their canonical bytes, strings exactly; token
+        // by token unless keys come in another order.
         match json::same_text(env.response, payload_text) {
             Some(same) => same,
             None => json::same_value(

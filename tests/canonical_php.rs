@@ -196,6 +196,292 @@ const FIXED: &[&str] = &[
     "[true,false,null]",
 ];
 
+/// Number literals PHP's reader (`zend_strtod`) takes its own way: the
+/// exponent as written counts as at most 19999. PHP 8.2 gives `[0.1]`,
+/// `[0]`, `[100000000]`, and for the last fails in `json_encode` ("Inf and
+/// NaN cannot be JSON encoded"), where the crate refuses the number.
+fn long_exponent_cases() -> Vec<String> {
+    let zeros = |n| "0".repeat(n);
+    vec![
+        format!("[0.{}1e20000]", zeros(19999)),
+        format!("[0.{}1e30001]", zeros(30000)),
+        format!("[0.{}1e20000]", zeros(19990)),
+        format!("[1{}e-30000]", zeros(30000)),
+        format!("[-0.{}1E+0020000]", zeros(19999)),
+        format!("[-0.{}1e30001]", zeros(30000)),
+        format!("[0.{}1e19999]", zeros(19998)),
+        "[1e99999999999999999999,1e-99999999999999999999]".to_owned(),
+        "[0e99999999999999999999,-1e-99999999999999999999]".to_owned(),
+    ]
+}
+
+/// A random number literal with a long exponent: a mantissa of 1 to 40
+/// digits with runs of leading and trailing zeros (up to 30,000 each) and
+/// an exponent from -40000 to 40000, sometimes with leading zeros or `+`.
+/// A third of them fully random (mostly zero or infinite); the rest with a
+/// run of zeros that the clamped exponent (19999) about cancels, so the
+/// value is finite and non-zero or near the edges of the doubles.
+fn long_exponent_literal(next: &mut impl FnMut() -> u64) -> String {
+    let digits: String = (0..1 + next() % 40)
+        .map(|_| char::from(b'0' + (next() % 10) as u8))
+        .collect();
+    let near_clamp = |r: u64| 19_999 - 340 + (r % 680) as usize;
+    let random_run = |r: u64| match r % 3 {
+        0 => 0,
+        1 => (r / 3 % 20) as usize,
+        _ => (r / 3 % 30_001) as usize,
+    };
+    let mode = next() % 3;
+    let fraction = match mode {
+        0 => next().is_multiple_of(2),
+        1 => true,
+        _ => false,
+    };
+    let (lead, trail, exponent) = match mode {
+        0 => (
+            random_run(next()),
+            random_run(next()),
+            (next() % 80_001) as i64 - 40_000,
+        ),
+        // 0.<about 19999 zeros>digits e<20000..40000>
+        1 => (
+            near_clamp(next()),
+            random_run(next()),
+            20_000 + (next() % 20_001) as i64,
+        ),
+        // digits<about 19999 zeros> e-<20000..40000>
+        _ => (
+            random_run(next()) % 20,
+            near_clamp(next()),
+            -20_000 - (next() % 20_001) as i64,
+        ),
+    };
+    let sign = if next().is_multiple_of(2) { "" } else { "-" };
+    let e = match (next() % 4, exponent < 0) {
+        (0, true) => "e-".to_owned(),
+        (1, true) => "E-000".to_owned(),
+        (_, true) => "E-".to_owned(),
+        (0, false) => "e".to_owned(),
+        (1, false) => "E+0".to_owned(),
+        (_, false) => "e+".to_owned(),
+    };
+    let mantissa = if fraction {
+        // 0.<zeros><digits><zeros>
+        format!("0.{}{digits}{}", "0".repeat(lead), "0".repeat(trail))
+    } else {
+        // <digits><zeros>[.<zeros>5]
+        let int = digits.trim_start_matches('0');
+        let int = if int.is_empty() { "1" } else { int };
+        let frac = if lead % 2 == 0 {
+            String::new()
+        } else {
+            format!(".{}5", "0".repeat(lead))
+        };
+        format!("{int}{}{frac}", "0".repeat(trail))
+    };
+    format!("{sign}{mantissa}{e}{}", exponent.unsigned_abs())
+}
+
+/// 1,000 random long-exponent literals (and the fixed ones) against PHP,
+/// one per line: the same bytes, or both refuse (PHP's `json_encode`
+/// fails on an infinity, the crate refuses the number).
+#[test]
+fn long_exponents_match_php() {
+    let Some(php) = php() else {
+        return;
+    };
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    };
+    let mut lines = long_exponent_cases();
+    let fixed = lines.len();
+    lines.extend((0..1000).map(|_| format!("[{}]", long_exponent_literal(&mut next))));
+    let answers = php_encode(php, &lines);
+    let (mut mismatches, mut refused) = (Vec::new(), 0);
+    for (text, answer) in lines.iter().zip(&answers) {
+        let ours = canonical::canonicalize(text.as_bytes());
+        let same = match (answer, &ours) {
+            (Some(p), Ok(o)) => p == o,
+            (None, Err(respsig::Error::Malformed { problem, .. })) => {
+                refused += 1;
+                matches!(problem, respsig::Problem::NumberOutOfRange { .. })
+            }
+            _ => false,
+        };
+        if !same {
+            let short: String = text.chars().take(80).collect();
+            mismatches.push(format!(
+                "input: {short}... ({} bytes)\n  php:  {}\n  ours: {}",
+                text.len(),
+                show_php(answer),
+                show_ours(&ours)
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} literals differ from PHP:\n{}",
+        mismatches.len(),
+        lines.len(),
+        mismatches.join("\n")
+    );
+    // The four cases of the rule, exactly.
+    let expected: [Option<&[u8]>; 4] = [Some(b"[0.1]"), Some(b"[0]"), Some(b"[100000000]"), None];
+    for (answer, want) in answers.iter().zip(expected) {
+        assert_eq!(answer.as_deref(), want);
+    }
+    // Enough of each outcome: refused, zero, and a finite non-zero value.
+    let nonzero = answers
+        .iter()
+        .flatten()
+        .filter(|a| !matches!(a.as_slice(), b"[0]" | b"[-0]"))
+        .count();
+    assert!(
+        refused > 100 && nonzero > 100,
+        "{refused} refused, {nonzero} non-zero"
+    );
+    println!(
+        "compared {} long-exponent literals with PHP ({fixed} fixed): {refused} refused by both, {nonzero} non-zero",
+        lines.len()
+    );
+}
+
+/// PHP's own answer to the content rule: whether `json_encode` writes the
+/// two texts of a line pair (`A\tB`) as the same bytes once every object's
+/// members are sorted by key (member order aside).
+const PHP_SAME: &str = r#"
+function sorted($v) {
+    if (is_object($v)) { $a = get_object_vars($v); ksort($a, SORT_STRING);
+        $o = new stdClass; foreach ($a as $k => $x) { $o->$k = sorted($x); } return $o; }
+    if (is_array($v)) { return array_map('sorted', $v); }
+    return $v;
+}
+$f = fopen($argv[1], 'rb');
+while (($line = fgets($f)) !== false) {
+    [$a, $b] = explode("\t", rtrim($line, "\n"));
+    $x = json_encode(sorted(json_decode($a))); $y = json_encode(sorted(json_decode($b)));
+    echo ($x !== false && $x === $y) ? "1\n" : "0\n";
+}
+"#;
+
+/// The plain `response` and the signed payload have the same content when
+/// PHP writes them as the same bytes, member order aside: for each pair,
+/// an envelope whose `response` is one text and whose signed payload is
+/// the other verifies exactly when PHP says the two are the same, else it
+/// is a `ContentMismatch`. Both ways round.
+#[test]
+fn content_rule_is_php_encoding() {
+    let Some(php) = php() else {
+        return;
+    };
+    let zeros = "0".repeat(19999);
+    let pairs: Vec<(String, String)> = [
+        (r#"{"balance":-0.0}"#, r#"{"balance":0.0}"#),
+        (r#"{"balance":-0.0,"id":1}"#, r#"{"id":1,"balance":0.0}"#),
+        (r#"{"balance":-0.0,"id":1}"#, r#"{"id":1,"balance":-0.0}"#),
+        (r#"{"balance":-0.0}"#, r#"{"balance":-0e3}"#),
+        (r#"{"balance":0.0}"#, r#"{"balance":0}"#),
+        (r#"{"balance":-0}"#, r#"{"balance":0}"#),
+        (r#"{"balance":-0}"#, r#"{"balance":-0.0}"#),
+        (r#"{"n":1}"#, r#"{"n":1.0}"#),
+        (r#"{"n":1e2,"m":2}"#, r#"{"m":2,"n":100}"#),
+        (r#"{"n":1}"#, r#"{"n":1.5}"#),
+        (
+            r#"{"n":72057594037927940}"#,
+            r#"{"n":7.205759403792794e16}"#,
+        ),
+        (
+            r#"{"n":72057594037927936}"#,
+            r#"{"n":7.205759403792794e16}"#,
+        ),
+        (
+            r#"{"n":9223372036854775807}"#,
+            r#"{"n":9223372036854775808}"#,
+        ),
+        (
+            r#"{"n":9223372036854775808}"#,
+            r#"{"n":9.223372036854776e18}"#,
+        ),
+        (r#"{"n":1e17}"#, r#"{"n":100000000000000000}"#),
+        (r#"{"a":[-0.0,{"b":0.0}]}"#, r#"{"a":[-0.0,{"b":-0.0}]}"#),
+        (r#"{"a":[0.0,{"b":0.0}]}"#, r#"{"a":[0,{"b":-0}]}"#),
+        (r#"{"s":"\/"}"#, r#"{"s":"/"}"#),
+        (r#"{"a":{}}"#, r#"{"a":[]}"#),
+        (
+            r#"{"b":{"y":-0.0,"x":1},"a":2}"#,
+            r#"{"a":2,"b":{"x":1,"y":0.0}}"#,
+        ),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+    .chain([
+        (
+            format!(r#"{{"n":0.{zeros}1e20000}}"#),
+            r#"{"n":0.1}"#.to_owned(),
+        ),
+        (
+            format!(r#"{{"n":0.{zeros}1e20000}}"#),
+            r#"{"n":1}"#.to_owned(),
+        ),
+    ])
+    .collect();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    for (a, b) in &pairs {
+        writeln!(file, "{a}\t{b}").unwrap();
+    }
+    file.flush().unwrap();
+    let output = Command::new(php)
+        .arg("-r")
+        .arg(PHP_SAME)
+        .arg("--")
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let answers: Vec<bool> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l == "1")
+        .collect();
+    assert_eq!(answers.len(), pairs.len());
+
+    let key = common::private("keys/rsa2048.pem");
+    let keyring = respsig::Keyring::new()
+        .with("product", common::public("keys/rsa2048.pub.pem"))
+        .unwrap();
+    let envelope = |response: &str, payload: &str| {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(payload);
+        let sig = base64::engine::general_purpose::STANDARD
+            .encode(key.sign_bytes(b64.as_bytes()).unwrap());
+        format!(
+            r#"{{"response":{response},"response_base64":"{b64}","private_key_used":"product","signature":"{sig}"}}"#
+        )
+    };
+    let (mut same, mut differ) = (0, 0);
+    for ((a, b), php_same) in pairs.iter().zip(answers) {
+        for (response, payload) in [(a, b), (b, a)] {
+            let got = keyring.verify(envelope(response, payload)).map(|_| ());
+            let want = if php_same {
+                Ok(())
+            } else {
+                Err(respsig::Error::ContentMismatch)
+            };
+            assert_eq!(got, want, "response {response:.80} payload {payload:.80}");
+        }
+        if php_same { same += 1 } else { differ += 1 }
+    }
+    // The first pair is the case of the rule: PHP writes -0 and 0.
+    assert_eq!((same, differ), (11, 11));
+    println!(
+        "{} pairs: {same} the same to PHP, {differ} not",
+        pairs.len()
+    );
+}
+
 #[test]
 fn fixed_cases_match_php() {
     let Some(php) = php() else {

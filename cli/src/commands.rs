@@ -85,7 +85,7 @@ pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     let envelope = input::read(&args.input.file, max_bytes)?;
     let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
     let mut out = if args.pretty {
-        serde_json::to_vec_pretty(verified.payload()).unwrap_or_default()
+        crate::pretty::indent(verified.payload_bytes())
     } else {
         verified.payload_bytes().to_vec()
     };
@@ -256,13 +256,17 @@ pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
         check = check.domain(domain);
     }
     check.check(&license).map_err(refused)?;
-    let mut out = if args.pretty {
-        serde_json::to_vec_pretty(verified.license()).unwrap_or_default()
-    } else if format == respsig::LicenseFormat::SignedJson {
+    let exact = if format == respsig::LicenseFormat::SignedJson {
         // The license object as it stands in the signed bytes.
         canonical::to_vec_with(verified.license(), canonical::Options::php_sdk_license())
     } else {
         verified.signed_bytes().to_vec()
+    };
+    // --pretty changes whitespace only: every token stays as signed.
+    let mut out = if args.pretty {
+        crate::pretty::indent(&exact)
+    } else {
+        exact
     };
     out.push(b'\n');
     write_stdout(&out)?;

@@ -11,6 +11,7 @@ mod advice;
 mod args;
 mod commands;
 mod input;
+mod pretty;
 
 use std::process::ExitCode;
 

@@ -396,6 +396,43 @@ fn canonicalize_prints_exact_bytes() {
     assert!(stderr(&o).contains("duplicate key \"a\""));
 }
 
+/// Long exponents as PHP 8.2 reads them (`php -r 'echo
+/// json_encode(json_decode(...));'` gives these bytes, and for the last
+/// fails: "Inf and NaN cannot be JSON encoded").
+#[test]
+fn canonicalize_reads_long_exponents_as_php() {
+    let zeros = |n| "0".repeat(n);
+    for (input, want) in [
+        (format!("[0.{}1e20000]", zeros(19999)), "[0.1]"),
+        (format!("[0.{}1e30001]", zeros(30000)), "[0]"),
+        (format!("[0.{}1e20000]", zeros(19990)), "[100000000]"),
+    ] {
+        let o = respsig(&["canonicalize"], Some(input.as_bytes()));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
+    }
+    // `sign` reads its input the same way.
+    let o = respsig(
+        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
+        Some(format!("{{\"n\":0.{}1e20000}}", zeros(19999)).as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        o.stdout
+            .starts_with(br#"{"response":{"n":0.1},"response_base64":"eyJuIjowLjF9","#)
+    );
+    let o = respsig(
+        &["canonicalize"],
+        Some(format!("[1{}e-30000]", zeros(30000)).as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: malformed JSON document: number at byte 1 is out of range: it reads as infinity, which has no JSON form (PHP's json_encode fails on it too)\n"
+    );
+}
+
 #[test]
 fn inspect_never_claims_validity() {
     let seed = common::text("gkm/seed-373-update-product-meta.json");
@@ -1501,4 +1538,72 @@ fn sign_refuses_a_response_that_is_not_an_object() {
         stderr(&o),
         "respsig: refused: standard input: the response to sign is not a JSON object\n"
     );
+}
+
+/// Standard base64 with padding (test helper; the CLI crate has no base64
+/// dependency).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `verify --pretty` changes whitespace only: big integers, exponents in
+/// both cases, `-0`, `1.0` and string escapes stay as signed.
+#[test]
+fn verify_pretty_keeps_every_token() {
+    let payload = concat!(
+        r#"{"id":123456789012345678901234567890,"n":1E2,"m":2.5e-7,"z":-0,"f":1.0,"#,
+        r#""neg":-0.0,"s":"caf\u00e9 \/","l":[1E+2,{}],"code":300}"#
+    );
+    let key = respsig::SigningKey::from_pem(&common::text("keys/rsa2048.pem")).unwrap();
+    let b64 = base64(payload.as_bytes());
+    let sig = base64(&key.sign_bytes(b64.as_bytes()).unwrap());
+    let envelope = format!(
+        r#"{{"response":{payload},"response_base64":"{b64}","private_key_used":"product","signature":"{sig}"}}"#
+    );
+    let public = "product=testdata/keys/rsa2048.pub.pem";
+
+    let o = respsig(
+        &["verify", "--key", public, "-q"],
+        Some(envelope.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, format!("{payload}\n").as_bytes());
+
+    let o = respsig(
+        &["verify", "--key", public, "-q", "--pretty"],
+        Some(envelope.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let want = concat!(
+        "{\n",
+        "  \"id\": 123456789012345678901234567890,\n",
+        "  \"n\": 1E2,\n",
+        "  \"m\": 2.5e-7,\n",
+        "  \"z\": -0,\n",
+        "  \"f\": 1.0,\n",
+        "  \"neg\": -0.0,\n",
+        "  \"s\": \"caf\\u00e9 \\/\",\n",
+        "  \"l\": [\n",
+        "    1E+2,\n",
+        "    {}\n",
+        "  ],\n",
+        "  \"code\": 300\n",
+        "}\n"
+    );
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
 }
