@@ -1,7 +1,8 @@
 //! The parts of an envelope check measured separately: envelope
 //! parse, the canonical writer, base64 decode, end-to-end verify of the
 //! four seed envelopes and of a ~2 KB payload, sign at 2048 and 4096 bits,
-//! loading keys from PEM, and (feature `parallel`) batch verify. Every
+//! loading keys from PEM, (feature `parallel`) batch verify, and the
+//! stages of a verify at each payload size of the cost curve. Every
 //! verify and sign group carries its raw ring baseline (and aws-lc-rs's
 //! with `--features aws-lc`) so the report shows ratios from one run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -270,6 +271,82 @@ fn verify_batch(c: &mut Criterion) {
 #[cfg(not(feature = "parallel"))]
 fn verify_batch(_: &mut Criterion) {}
 
+/// Where a verify's time goes, at each payload size of the cost curve
+/// (the envelopes `benches/curve/make.php` writes to `target/curve/`;
+/// skipped when they are not there). From outside the crate, by where
+/// verify stops:
+/// - `read`: a keyring without the envelope's key name (`UnknownKeyName`
+///   right after the envelope reader: syntax, duplicates, depth of the
+///   whole envelope, `response` included, and the strings unescaped);
+/// - `through_rsa`: the right name bound to another RSA-2048 key
+///   (`BadSignature`: the reader, the signature's base64, the RSA verify);
+/// - `full`: `Ok(Verified)`; `full` minus `through_rsa` is the payload's
+///   base64 decode and its comparison with `response`;
+/// - `ring_raw`: ring's verify of the same bytes;
+/// - `serde_ignored`: serde_json reading the envelope into `IgnoredAny` (no
+///   duplicate or depth checks, no strings kept): a light scanner's cost.
+fn stages(c: &mut Criterion) {
+    let dir = format!("{}/target/curve", env!("CARGO_MANIFEST_DIR"));
+    if !std::path::Path::new(&dir).join("100.json").exists() {
+        eprintln!("stages: skipped, run `php benches/curve/make.php . target/curve` first");
+        return;
+    }
+    let key = Key::from_pem_file("testdata/keys/rsa2048.pub.pem");
+    let keyring = Keyring::new().with("product", key.public.clone()).unwrap();
+    let unknown = Keyring::new().with("other", key.public.clone()).unwrap();
+    let wrong = Keyring::new()
+        .with(
+            "product",
+            Key::from_pem_file("testdata/keys/other2048.pub.pem").public,
+        )
+        .unwrap();
+    let options = respsig::VerifyOptions::new().limits(Limits::new().max_input_bytes(8 << 20));
+    let mut g = c.benchmark_group("stages");
+    for name in [
+        "100",
+        "1024",
+        "2048",
+        "8192",
+        "65536",
+        "1048576",
+        "2048-pretty",
+        "65536-pretty",
+    ] {
+        let text = std::fs::read_to_string(format!("{dir}/{name}.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let signed = v["response_base64"].as_str().unwrap().as_bytes().to_vec();
+        let sig = Base64::decode_vec(v["signature"].as_str().unwrap()).unwrap();
+        assert!(keyring.verify_with(&text, &options).is_ok());
+        assert!(key.ring_verify(&signed, &sig));
+        assert!(matches!(
+            unknown.verify_with(&text, &options),
+            Err(Error::UnknownKeyName { .. })
+        ));
+        assert!(matches!(
+            wrong.verify_with(&text, &options),
+            Err(Error::BadSignature)
+        ));
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        let text = text.as_str();
+        g.bench_function(format!("read/{name}"), |b| {
+            b.iter(|| unknown.verify_with(black_box(text), &options))
+        });
+        g.bench_function(format!("through_rsa/{name}"), |b| {
+            b.iter(|| wrong.verify_with(black_box(text), &options))
+        });
+        g.bench_function(format!("full/{name}"), |b| {
+            b.iter(|| keyring.verify_with(black_box(text), &options))
+        });
+        g.bench_function(format!("ring_raw/{name}"), |b| {
+            b.iter(|| key.ring_verify(black_box(&signed), black_box(&sig)))
+        });
+        g.bench_function(format!("serde_ignored/{name}"), |b| {
+            b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(text)))
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -279,6 +356,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = parse, canonical_writer, base64_decode, verify_seeds, verify_2k, ring_key_forms, sign, key_load, verify_batch
+    targets = parse, canonical_writer, base64_decode, verify_seeds, verify_2k, ring_key_forms, sign, key_load, verify_batch, stages
 }
 criterion_main!(benches);
