@@ -283,6 +283,10 @@ fn verify_batch(_: &mut Criterion) {}
 /// - `full`: `Ok(Verified)`; `full` minus `through_rsa` is the payload's
 ///   base64 decode and its comparison with `response`;
 /// - `ring_raw`: ring's verify of the same bytes;
+/// - `read_empty_response`: `read` on the same envelope with `response`
+///   replaced by `{}` (compact envelopes only): `read` minus this is the
+///   strict read of `response`, this the rest (UTF-8, the two base64
+///   strings, the other members);
 /// - `serde_ignored`: serde_json reading the envelope into `IgnoredAny` (no
 ///   duplicate or depth checks, no strings kept): a light scanner's cost.
 fn stages(c: &mut Criterion) {
@@ -340,6 +344,21 @@ fn stages(c: &mut Criterion) {
         g.bench_function(format!("ring_raw/{name}"), |b| {
             b.iter(|| key.ring_verify(black_box(&signed), black_box(&sig)))
         });
+        if !name.ends_with("pretty") {
+            let payload = v["response_base64"].as_str().unwrap();
+            let payload = Base64::decode_vec(payload).unwrap();
+            let payload = std::str::from_utf8(&payload).unwrap();
+            let prefix = format!("{{\"response\":{payload},");
+            let rest = text.strip_prefix(prefix.as_str()).unwrap();
+            let empty = format!("{{\"response\":{{}},{rest}");
+            assert!(matches!(
+                unknown.verify_with(&empty, &options),
+                Err(Error::UnknownKeyName { .. })
+            ));
+            g.bench_function(format!("read_empty_response/{name}"), |b| {
+                b.iter(|| unknown.verify_with(black_box(empty.as_str()), &options))
+            });
+        }
         g.bench_function(format!("serde_ignored/{name}"), |b| {
             b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(text)))
         });
