@@ -115,3 +115,18 @@ for tool in tools:
 svg.append("</svg>")
 with open(sys.argv[2], "w") as f:
     f.write("\n".join(svg) + "\n")
+
+# The summary: ns per envelope byte of non-RSA work, one row per size.
+print()
+print("| payload | envelope bytes (compact / pretty) | " + " | ".join(
+    f"{tool} {variant}" for variant in variants for tool in tools) + " |")
+print("|---|---:|" + "---:|" * (len(tools) * len(variants)))
+for size in sizes:
+    nb = " / ".join(f"{rows[(tools[0], size, v)]['bytes']:.0f}" for v in variants
+                    if (tools[0], size, v) in rows)
+    cells = []
+    for variant in variants:
+        for tool in tools:
+            r = rows.get((tool, size, variant))
+            cells.append(f"{r['diff'] / r['bytes']:.2f} ({t(r['diff'])})" if r else "")
+    print(f"| {label(size)} | {nb} | " + " | ".join(cells) + " |")

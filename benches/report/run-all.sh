@@ -18,6 +18,9 @@ T=(--warm-up-time 1 --measurement-time 3)
     cargo -V
 } > "$out/machine.txt"
 
+# The cost curve's envelopes, for parts.rs's `stages` group.
+php benches/curve/make.php "$root" "$root/target/curve"
+
 for backend in ring aws-lc; do
     echo "$backend start: loadavg $(cat /proc/loadavg)" >> "$out/machine.txt"
     features=parallel
@@ -25,6 +28,7 @@ for backend in ring aws-lc; do
     CRITERION_HOME="$out/criterion-$backend" cargo bench --features "$features" \
         --bench verify --bench parts -- "${T[@]}" 2>&1 | tee "$out/criterion-$backend.txt"
     cargo bench -q --features "$features" --bench paired 2>/dev/null | tee "$out/paired-$backend.md"
+    cargo bench -q --features "$features" --bench batch 2>/dev/null | tee "$out/batch-$backend.md"
     alloc_features=()
     [ "$backend" = aws-lc ] && alloc_features=(--features aws-lc)
     cargo run -q --release --manifest-path benches/alloc/Cargo.toml "${alloc_features[@]}" \
@@ -32,6 +36,9 @@ for backend in ring aws-lc; do
     bash benches/compare/run.sh "$([ "$backend" = aws-lc ] && echo aws-lc || true)"
     cp target/compare/results.txt "$out/compare-$backend.txt"
 done
+bash benches/curve/run.sh
+cp target/curve/curve.md "$out/curve.md"
+cp target/curve/curve.svg "$out/curve.svg"
 echo "end: loadavg $(cat /proc/loadavg)" >> "$out/machine.txt"
 python3 benches/report/report.py --svg ring="$out/criterion-ring" aws-lc="$out/criterion-aws-lc" \
     | tee "$out/tables.md"
