@@ -21,8 +21,6 @@
 //! Each file prints one table (`cargo test --test wycheproof -- --nocapture`)
 //! and its totals are pinned as constants, so that a silent change of
 //! behaviour fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::PathBuf;
 
 use respsig::{
