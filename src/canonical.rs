@@ -22,7 +22,7 @@
 //! One edge, shared with PHP: the float `-0.0` is written `-0`, which reads
 //! back as the integer `0` and is then written `0`. So canonicalizing twice
 //! turns every `-0.0` into `0`; after that the bytes are a fixed point
-//! (`tests/canonical_php.rs` checks both steps against PHP).
+//! (`tests/it/canonical_php.rs` checks both steps against PHP).
 //!
 //! # Reading numbers as PHP does
 //!
@@ -433,7 +433,7 @@ mod tests {
     }
 
     /// The examples `PROTOCOL.md` quotes from PHP 8.2. The PHP comparison
-    /// itself lives in `tests/canonical_php.rs`.
+    /// itself lives in `tests/it/canonical_php.rs`.
     #[test]
     #[allow(clippy::approx_constant)] // 3.14 is the protocol's own example
     fn protocol_float_examples() {

@@ -18,7 +18,7 @@
 //! byte for byte and verify. Keys the crate refuses must be refused with the
 //! exact error pinned in `expected_private_rejection`.
 //!
-//! Each file prints one table (`cargo test --test wycheproof -- --nocapture`)
+//! Each file prints one table (`cargo test --test it wycheproof -- --nocapture`)
 //! and its totals are pinned as constants, so that a silent change of
 //! behaviour fails.
 use std::path::PathBuf;
