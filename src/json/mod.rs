@@ -37,6 +37,7 @@ use serde_json::Value;
 use crate::error::Problem;
 
 pub(crate) use compare::{same_content, same_text, same_value};
+pub(crate) use keys::KeySet;
 pub(crate) use read::Reader;
 
 /// The deepest nesting any caller may configure. The reader itself does
