@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::key::PublicKey;
-use crate::verify::{self, Verified, VerifyOptions};
+use crate::options::{self, VerifyOptions};
+use crate::verify::{self, Verified};
 
 /// [`MAX_NAME_LEN`] as a literal, so the error text can be built from it.
 macro_rules! max_name_len {
@@ -108,7 +109,7 @@ impl Keyring {
     /// `exp` by default because a token says how long it lives; these
     /// payloads do not.) Changing that would also break every caller.
     pub fn verify(&self, envelope: impl AsRef<[u8]>) -> Result<Verified, Error> {
-        verify::verify(self, envelope.as_ref(), verify::default_options())
+        verify::verify(self, envelope.as_ref(), options::default_options())
     }
 
     /// Verifies a live answer: the envelope, and that it can be the answer
@@ -139,7 +140,7 @@ impl Keyring {
         envelope: impl AsRef<[u8]>,
         sent_at: i64,
     ) -> Result<Verified, Error> {
-        let options = verify::default_options().clone().answer_to(sent_at);
+        let options = options::default_options().clone().answer_to(sent_at);
         verify::verify(self, envelope.as_ref(), &options)
     }
 
@@ -176,7 +177,7 @@ impl Keyring {
         &self,
         envelopes: &[impl AsRef<[u8]> + Sync],
     ) -> Vec<Result<Verified, Error>> {
-        self.verify_batch_with(envelopes, verify::default_options())
+        self.verify_batch_with(envelopes, options::default_options())
     }
 
     /// [`verify_batch`](Self::verify_batch) with `options` for every

@@ -53,6 +53,7 @@
 pub struct ReadmeDoctests;
 
 mod backend;
+mod base64;
 pub mod canonical;
 pub mod dangerous;
 mod envelope;
@@ -68,6 +69,7 @@ mod license;
 mod license_json;
 #[cfg(feature = "license-writer")]
 mod license_writer;
+mod options;
 mod pem;
 mod private_key;
 mod response_code;
@@ -87,9 +89,7 @@ pub use license::{
 #[cfg(feature = "license-writer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "license-writer")))]
 pub use license_writer::LicenseWriter;
+pub use options::{Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, VerifyOptions};
 pub use response_code::ResponseCode;
 pub use sign::{MAX_SIGNING_BITS, Signer, SigningKey};
-pub use verify::{
-    Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified,
-    VerifyOptions,
-};
+pub use verify::{UNSIGNED_MARKER, Verified};

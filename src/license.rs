@@ -64,7 +64,7 @@ use crate::error::{Error, LicenseProblem, Problem, Snippet};
 use crate::json;
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
-use crate::verify::{self, Clock, SystemClock};
+use crate::options::{Clock, SystemClock};
 
 /// Fewest `FF` bytes in a type-1 padding (RFC 8017, 8 bytes).
 const MIN_PADDING: usize = 8;
@@ -428,7 +428,7 @@ fn verify_blocks(
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
     let text = std::str::from_utf8(&text).map_err(|_| LicenseProblem::Base64)?;
-    let blocks = verify::decode_base64(text).ok_or(LicenseProblem::Base64)?;
+    let blocks = crate::base64::decode(text).ok_or(LicenseProblem::Base64)?;
     if blocks.is_empty() {
         return Err(LicenseProblem::Empty.into());
     }

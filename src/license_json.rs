@@ -119,8 +119,8 @@ fn verify(
             .into());
         }
     };
-    let signature = crate::verify::decode_base64(&signature)
-        .ok_or_else(|| malformed(SIGNATURE, Problem::Base64))?;
+    let signature =
+        crate::base64::decode(&signature).ok_or_else(|| malformed(SIGNATURE, Problem::Base64))?;
     if !keys.iter().any(|k| k.modulus_len() == signature.len()) {
         return Err(LicenseProblem::SignatureLength {
             got: signature.len(),
