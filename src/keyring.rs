@@ -4,6 +4,11 @@
 //! caller configured here; it never supplies a key or an algorithm. One
 //! name may hold several keys, for rotation: any of them verifies until the
 //! old one is removed.
+//!
+//! The methods here hold and verify with keys. The keyring's methods for
+//! other artifacts live with the artifact, where their checks are:
+//! `add_product_key` in `key_response.rs`, `verify_license*` in
+//! `license.rs` (`.lic`) and `license_json.rs` (signed-JSON licenses).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -155,9 +160,7 @@ impl Keyring {
     ) -> Result<Verified, Error> {
         verify::verify(self, envelope.as_ref(), options)
     }
-}
 
-impl Keyring {
     /// Verifies many envelopes with the default options; the results come
     /// back in input order, each exactly what [`verify`](Self::verify)
     /// gives for that envelope. With the `parallel` feature the work is

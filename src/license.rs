@@ -383,6 +383,8 @@ impl LicenseCheck {
     }
 }
 
+// Here, not in keyring.rs: reading a `.lic` file is this module's
+// concern; the keyring only supplies the keys.
 impl Keyring {
     /// Reads and verifies a `.lic` file with the keys of this keyring,
     /// under the default [`LicenseOptions`]. See

@@ -39,6 +39,8 @@ fn malformed(member: &'static str, problem: Problem) -> Error {
     LicenseProblem::Document { member, problem }.into()
 }
 
+// Here, not in keyring.rs: reading a signed-JSON license is this
+// module's concern; the keyring only supplies the keys.
 impl Keyring {
     /// Reads and verifies a signed-JSON license under the keys named
     /// `name`, with the default [`LicenseOptions`]. See
