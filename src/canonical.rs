@@ -4,9 +4,10 @@
 //! The rules (`docs/PROTOCOL.md` in the repository, checked against PHP
 //! itself by the test suite): compact; members in their order; `/`
 //! escaped as `\/`; `\b \f \n \r \t` as such, other control characters
-//! as `\u00XX`, every non-ASCII character as lowercase `\uXXXX` (surrogate pairs above U+FFFF), U+007F raw;
-//! integers as plain integers; floats in PHP's shortest round-trip form
-//! (`serialize_precision = -1`), exponent form from 1e17 up and below 1e-4.
+//! as `\u00XX`, every non-ASCII character as lowercase `\uXXXX`
+//! (surrogate pairs above U+FFFF), U+007F raw; integers as plain integers;
+//! floats in PHP's shortest round-trip form (`serialize_precision = -1`),
+//! exponent form from 1e17 up and below 1e-4.
 //!
 //! [`Options`] selects two of PHP's flags, for formats that the server or
 //! SDK encode with them (the signed-JSON offline license uses both):

@@ -60,7 +60,7 @@ use serde_json::Value;
 
 use crate::canonical;
 use crate::envelope::Limits;
-use crate::error::{Error, LicenseProblem, Problem, Snippet};
+use crate::error::{Error, LicenseProblem, Problem};
 use crate::json;
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
@@ -227,9 +227,7 @@ impl VerifiedLicense {
     /// The license object in the caller's own type (for example
     /// [`License`]).
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        T::deserialize(&self.license).map_err(|e| Error::Deserialize {
-            reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
-        })
+        json::deserialize(&self.license)
     }
 }
 

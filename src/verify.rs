@@ -198,9 +198,7 @@ impl Verified {
     /// assert_eq!((reply.code, reply.message.as_str()), (373, "Product meta updated"));
     /// ```
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        T::deserialize(self.payload()).map_err(|e| Error::Deserialize {
-            reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
-        })
+        json::deserialize(self.payload())
     }
 }
 

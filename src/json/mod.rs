@@ -32,9 +32,10 @@ mod read;
 mod scan;
 mod stack;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::Problem;
+use crate::error::{Error, Problem, Snippet};
 
 pub(crate) use compare::{same_content, same_text, same_value};
 pub(crate) use keys::KeySet;
@@ -87,6 +88,14 @@ pub(crate) fn check_nested(bytes: &[u8], max_depth: usize, outer: usize) -> Resu
     reader.skip(outer)?;
     reader.end()?;
     Ok(reader.text)
+}
+
+/// `value` in the caller's own type; a mismatch is [`Error::Deserialize`]
+/// with serde's reason, cut short.
+pub(crate) fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
+    T::deserialize(value).map_err(|e| Error::Deserialize {
+        reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
+    })
 }
 
 #[cfg(test)]
