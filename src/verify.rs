@@ -20,7 +20,7 @@
 //!    it as the same bytes, member order aside ([`Error::ContentMismatch`]);
 //! 9. the age policy, if any, on the signed `timestamp`: first whether it
 //!    can answer the request sent at [`VerifyOptions::answer_to`]
-//!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`].
+//!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`](crate::Freshness).
 //!
 //! # Replay
 //!
@@ -29,8 +29,8 @@
 //! *my* request". A live answer is therefore checked against the moment its
 //! request was sent ([`Keyring::verify_answer`], or
 //! [`VerifyOptions::answer_to`]): anything signed earlier, less
-//! [`DEFAULT_CLOCK_SKEW`], answers an earlier request. An answer read back
-//! from a cache or disk has no request; bound its age with [`Freshness`].
+//! [`DEFAULT_CLOCK_SKEW`](crate::DEFAULT_CLOCK_SKEW), answers an earlier request. An answer read back
+//! from a cache or disk has no request; bound its age with [`Freshness`](crate::Freshness).
 //! What no check here can stop (a replay within the skew, an answer relayed
 //! in real time from another client) is in `SECURITY.md`.
 //!

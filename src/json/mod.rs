@@ -10,13 +10,14 @@
 //! - reads a number literal without fraction or exponent that fits `i64` as
 //!   an integer, and every other number as a correctly rounded `f64` with
 //!   an exponent above 19999 taken as 19999, as PHP's `zend_strtod` does
-//!   ([`php_strtod`]), refusing literals that overflow to infinity, which
+//!   ([`number::php_strtod`]), refusing literals that overflow to infinity, which
 //!   PHP could never encode;
 //! - refuses lone UTF-16 surrogates in `\u` escapes and invalid UTF-8.
 //!
 //! Its output is a `serde_json::Value` with member order kept.
 //!
-//! The parts:
+//! The parts (this file: the entry points, [`parse`], [`check_nested`],
+//! [`depth`], [`deserialize`]):
 //! - [`read`]: the [`Reader`], one reading loop that builds a `Value` or
 //!   only checks;
 //! - [`keys`]: the set of an object's keys, to refuse duplicates;
