@@ -52,6 +52,7 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+mod algorithm;
 mod backend;
 mod base64;
 pub mod canonical;
@@ -76,11 +77,12 @@ mod response_code;
 mod sign;
 mod verify;
 
+pub use algorithm::{Algorithm, Hash};
 pub use envelope::Limits;
 pub use error::{
     Error, KeyProblem, KeyResponseProblem, LicenseProblem, Member, Problem, Result, Snippet,
 };
-pub use key::{Algorithm, ED25519_KEY_LEN, Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
+pub use key::{ED25519_KEY_LEN, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
 pub use license::{

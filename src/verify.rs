@@ -44,11 +44,12 @@ use std::sync::{Arc, OnceLock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::algorithm::Algorithm;
 use crate::base64;
 use crate::envelope;
 use crate::error::{Error, Member, Problem, Snippet};
 use crate::json;
-use crate::key::{Algorithm, PublicKey};
+use crate::key::PublicKey;
 use crate::keyring::Keyring;
 use crate::options::VerifyOptions;
 use crate::response_code::ResponseCode;
