@@ -135,7 +135,7 @@ pub enum Error {
         /// A short prefix of the name the envelope gave.
         claimed: Snippet,
         /// The algorithm of the (first) key configured under that name.
-        key: crate::key::Algorithm,
+        key: crate::algorithm::Algorithm,
     },
 }
 
