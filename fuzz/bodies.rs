@@ -3,7 +3,7 @@
 //! This one file is compiled twice: as the library of the fuzz crate
 //! (`fuzz/Cargo.toml`, `[lib] path = "bodies.rs"`), which every
 //! `fuzz_targets/<name>.rs` calls, and as a module of the main crate's
-//! `tests/fuzz_replay.rs`, which replays the committed seed corpus and the
+//! `tests/it/fuzz_replay.rs`, which replays the committed seed corpus and the
 //! regression inputs through exactly the same code under `cargo test`.
 //!
 //! Each body calls one public entry point of `respsig` on the input and
@@ -184,7 +184,7 @@ fn has_negative_zero(value: &Value) -> bool {
 /// an integer that converts to the same float, with no more significant
 /// digits than the float's shortest form (where two such integers exist,
 /// an exact tie, PHP takes the even last digit and Rust's formatting the
-/// upper one; either is accepted here, `tests/canonical_php.rs` pins PHP's
+/// upper one; either is accepted here, `tests/it/canonical_php.rs` pins PHP's
 /// choice). Object members in the same order.
 fn reads_back_as(value: &Value, reread: &Value) -> bool {
     same_shape(value, reread, |x, y| match x.as_f64() {

@@ -1,12 +1,13 @@
 //! The canonical form: the exact bytes of PHP's `json_encode($value)` with
 //! default flags, which is what the server base64-encodes and signs.
 //!
-//! The rules (`PROTOCOL.md`, checked against PHP itself by the test suite):
-//! compact; members in their order; `/` escaped as `\/`; `\b \f \n \r \t`
-//! as such, other control characters as `\u00XX`, every non-ASCII character
-//! as lowercase `\uXXXX` (surrogate pairs above U+FFFF), U+007F raw;
-//! integers as plain integers; floats in PHP's shortest round-trip form
-//! (`serialize_precision = -1`), exponent form from 1e17 up and below 1e-4.
+//! The rules (`docs/PROTOCOL.md` in the repository, checked against PHP
+//! itself by the test suite): compact; members in their order; `/`
+//! escaped as `\/`; `\b \f \n \r \t` as such, other control characters
+//! as `\u00XX`, every non-ASCII character as lowercase `\uXXXX`
+//! (surrogate pairs above U+FFFF), U+007F raw; integers as plain integers;
+//! floats in PHP's shortest round-trip form (`serialize_precision = -1`),
+//! exponent form from 1e17 up and below 1e-4.
 //!
 //! [`Options`] selects two of PHP's flags, for formats that the server or
 //! SDK encode with them (the signed-JSON offline license uses both):
@@ -22,7 +23,7 @@
 //! One edge, shared with PHP: the float `-0.0` is written `-0`, which reads
 //! back as the integer `0` and is then written `0`. So canonicalizing twice
 //! turns every `-0.0` into `0`; after that the bytes are a fixed point
-//! (`tests/canonical_php.rs` checks both steps against PHP).
+//! (`tests/it/canonical_php.rs` checks both steps against PHP).
 //!
 //! # Reading numbers as PHP does
 //!
@@ -432,8 +433,8 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    /// The examples `PROTOCOL.md` quotes from PHP 8.2. The PHP comparison
-    /// itself lives in `tests/canonical_php.rs`.
+    /// The examples `docs/PROTOCOL.md` quotes from PHP 8.2. The PHP
+    /// comparison itself lives in `tests/it/canonical_php.rs`.
     #[test]
     #[allow(clippy::approx_constant)] // 3.14 is the protocol's own example
     fn protocol_float_examples() {

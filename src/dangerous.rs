@@ -9,9 +9,10 @@
 
 use serde_json::Value;
 
+use crate::base64;
 use crate::envelope::{self, Limits};
 use crate::error::Error;
-use crate::verify::{decode_base64, decode_payload, is_unsigned};
+use crate::verify::{decode_payload, is_unsigned};
 
 /// An envelope that has been parsed but **not** verified.
 #[derive(Debug, Clone)]
@@ -62,7 +63,7 @@ impl Unverified {
 
     /// The decoded signature length, if `signature` is strict base64.
     pub fn signature_len(&self) -> Option<usize> {
-        decode_base64(self.inner.signature.as_deref()?).map(|s| s.len())
+        base64::decode(self.inner.signature.as_deref()?).map(|s| s.len())
     }
 
     /// The unsigned plain `response` member.

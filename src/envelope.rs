@@ -10,12 +10,11 @@
 //! disagreeing about which copy counts is how signature bypasses happen.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use serde_json::Value;
 
 use crate::error::{Error, Member, Problem, Snippet};
-use crate::json::{DEPTH_CEILING, Reader};
+use crate::json::{DEPTH_CEILING, KeySet, Reader};
 
 /// Size and nesting limits, checked before and during parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,8 +208,7 @@ fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
     let mut signature_metadata = None;
     // Members other than the four, to find their duplicates too (the four
     // are duplicates when their slot is already filled).
-    let mut others: Vec<Cow<'a, str>> = Vec::new();
-    let mut others_set: Option<HashSet<Cow<'a, str>>> = None;
+    let mut others = KeySet::new();
 
     reader.object_members(|reader, key| {
         let member = match &*key {
@@ -226,25 +224,11 @@ fn read<'a>(reader: &mut Reader<'a>) -> Result<View<'a>, TopLevel> {
                 return Ok(());
             }
             _ => {
-                let seen = match &others_set {
-                    Some(set) => set.contains(&key),
-                    None => others.contains(&key),
-                };
-                if seen {
+                if others.contains(&key) {
                     let key = Snippet::new(&key);
                     return Err(malformed(Member::Envelope, Problem::DuplicateKey { key }));
                 }
-                match &mut others_set {
-                    Some(set) => {
-                        set.insert(key);
-                    }
-                    None => {
-                        others.push(key);
-                        if others.len() > OTHERS_LINEAR {
-                            others_set = Some(others.drain(..).collect());
-                        }
-                    }
-                }
+                others.insert(key);
                 // Not one of ours: it must be valid JSON, and is ignored.
                 reader.skip(1)?;
                 return Ok(());
@@ -314,8 +298,7 @@ fn metadata<'a>(reader: &mut Reader<'a>) -> Result<Metadata<'a>, TopLevel> {
     }
     reader.enter(1).map_err(|p| malformed(member, p))?;
     let mut algorithm = None;
-    // Hashed: the object may hold many members.
-    let mut keys: HashSet<Cow<'a, str>> = HashSet::new();
+    let mut keys = KeySet::new();
     reader
         .object_members(|reader, key| {
             if key == "algorithm" {
@@ -355,9 +338,6 @@ fn metadata<'a>(reader: &mut Reader<'a>) -> Result<Metadata<'a>, TopLevel> {
         algorithm,
     })
 }
-
-/// The most unknown top-level members searched linearly for duplicates.
-const OTHERS_LINEAR: usize = 16;
 
 #[cfg(test)]
 mod tests {

@@ -135,7 +135,7 @@ pub enum Error {
         /// A short prefix of the name the envelope gave.
         claimed: Snippet,
         /// The algorithm of the (first) key configured under that name.
-        key: crate::key::Algorithm,
+        key: crate::algorithm::Algorithm,
     },
 }
 
@@ -509,7 +509,7 @@ impl fmt::Display for Error {
                 "content mismatch: the plain `response` member differs from the signed `response_base64` payload",
             ),
             Error::MissingTimestamp => f.write_str(
-                "the signed payload has no integer `timestamp`, so its freshness cannot be checked",
+                "the signed payload has no integer `timestamp`, so its age cannot be checked",
             ),
             Error::StaleTimestamp {
                 timestamp,

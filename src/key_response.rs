@@ -24,6 +24,8 @@ use crate::verify::Verified;
 /// The key name whose signature vouches for a distributed product key.
 pub const VOUCHER: &str = "global";
 
+// Here, not in keyring.rs: it is the key-distribution check, this
+// module's one concern.
 impl Keyring {
     /// Adds, under `name`, the product key that a verified
     /// `get-product-public-key` response carries, and returns it.

@@ -4,13 +4,19 @@
 //! caller configured here; it never supplies a key or an algorithm. One
 //! name may hold several keys, for rotation: any of them verifies until the
 //! old one is removed.
+//!
+//! The methods here hold and verify with keys. The keyring's methods for
+//! other artifacts live with the artifact, where their checks are:
+//! `add_product_key` in `key_response.rs`, `verify_license*` in
+//! `license.rs` (`.lic`) and `license_json.rs` (signed-JSON licenses).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::Error;
 use crate::key::PublicKey;
-use crate::verify::{self, Verified, VerifyOptions};
+use crate::options::{self, VerifyOptions};
+use crate::verify::{self, Verified};
 
 /// [`MAX_NAME_LEN`] as a literal, so the error text can be built from it.
 macro_rules! max_name_len {
@@ -108,7 +114,7 @@ impl Keyring {
     /// `exp` by default because a token says how long it lives; these
     /// payloads do not.) Changing that would also break every caller.
     pub fn verify(&self, envelope: impl AsRef<[u8]>) -> Result<Verified, Error> {
-        verify::verify(self, envelope.as_ref(), verify::default_options())
+        verify::verify(self, envelope.as_ref(), options::default_options())
     }
 
     /// Verifies a live answer: the envelope, and that it can be the answer
@@ -139,7 +145,7 @@ impl Keyring {
         envelope: impl AsRef<[u8]>,
         sent_at: i64,
     ) -> Result<Verified, Error> {
-        let options = verify::default_options().clone().answer_to(sent_at);
+        let options = options::default_options().clone().answer_to(sent_at);
         verify::verify(self, envelope.as_ref(), &options)
     }
 
@@ -154,9 +160,7 @@ impl Keyring {
     ) -> Result<Verified, Error> {
         verify::verify(self, envelope.as_ref(), options)
     }
-}
 
-impl Keyring {
     /// Verifies many envelopes with the default options; the results come
     /// back in input order, each exactly what [`verify`](Self::verify)
     /// gives for that envelope. With the `parallel` feature the work is
@@ -176,7 +180,7 @@ impl Keyring {
         &self,
         envelopes: &[impl AsRef<[u8]> + Sync],
     ) -> Vec<Result<Verified, Error>> {
-        self.verify_batch_with(envelopes, verify::default_options())
+        self.verify_batch_with(envelopes, options::default_options())
     }
 
     /// [`verify_batch`](Self::verify_batch) with `options` for every

@@ -52,7 +52,9 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+mod algorithm;
 mod backend;
+mod base64;
 pub mod canonical;
 pub mod dangerous;
 mod envelope;
@@ -68,17 +70,19 @@ mod license;
 mod license_json;
 #[cfg(feature = "license-writer")]
 mod license_writer;
+mod options;
 mod pem;
 mod private_key;
 mod response_code;
 mod sign;
 mod verify;
 
+pub use algorithm::{Algorithm, Hash};
 pub use envelope::Limits;
 pub use error::{
     Error, KeyProblem, KeyResponseProblem, LicenseProblem, Member, Problem, Result, Snippet,
 };
-pub use key::{Algorithm, ED25519_KEY_LEN, Hash, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
+pub use key::{ED25519_KEY_LEN, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
 pub use key_response::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
 pub use license::{
@@ -87,9 +91,7 @@ pub use license::{
 #[cfg(feature = "license-writer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "license-writer")))]
 pub use license_writer::LicenseWriter;
+pub use options::{Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, VerifyOptions};
 pub use response_code::ResponseCode;
 pub use sign::{MAX_SIGNING_BITS, Signer, SigningKey};
-pub use verify::{
-    Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, UNSIGNED_MARKER, Verified,
-    VerifyOptions,
-};
+pub use verify::{UNSIGNED_MARKER, Verified};

@@ -60,11 +60,11 @@ use serde_json::Value;
 
 use crate::canonical;
 use crate::envelope::Limits;
-use crate::error::{Error, LicenseProblem, Problem, Snippet};
+use crate::error::{Error, LicenseProblem, Problem};
 use crate::json;
 use crate::key::PublicKey;
 use crate::keyring::Keyring;
-use crate::verify::{self, Clock, SystemClock};
+use crate::options::{Clock, SystemClock};
 
 /// Fewest `FF` bytes in a type-1 padding (RFC 8017, 8 bytes).
 const MIN_PADDING: usize = 8;
@@ -227,9 +227,7 @@ impl VerifiedLicense {
     /// The license object in the caller's own type (for example
     /// [`License`]).
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        T::deserialize(&self.license).map_err(|e| Error::Deserialize {
-            reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
-        })
+        json::deserialize(&self.license)
     }
 }
 
@@ -383,6 +381,8 @@ impl LicenseCheck {
     }
 }
 
+// Here, not in keyring.rs: reading a `.lic` file is this module's
+// concern; the keyring only supplies the keys.
 impl Keyring {
     /// Reads and verifies a `.lic` file with the keys of this keyring,
     /// under the default [`LicenseOptions`]. See
@@ -428,7 +428,7 @@ fn verify_blocks(
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
     let text = std::str::from_utf8(&text).map_err(|_| LicenseProblem::Base64)?;
-    let blocks = verify::decode_base64(text).ok_or(LicenseProblem::Base64)?;
+    let blocks = crate::base64::decode(text).ok_or(LicenseProblem::Base64)?;
     if blocks.is_empty() {
         return Err(LicenseProblem::Empty.into());
     }

@@ -39,6 +39,8 @@ fn malformed(member: &'static str, problem: Problem) -> Error {
     LicenseProblem::Document { member, problem }.into()
 }
 
+// Here, not in keyring.rs: reading a signed-JSON license is this
+// module's concern; the keyring only supplies the keys.
 impl Keyring {
     /// Reads and verifies a signed-JSON license under the keys named
     /// `name`, with the default [`LicenseOptions`]. See
@@ -119,8 +121,8 @@ fn verify(
             .into());
         }
     };
-    let signature = crate::verify::decode_base64(&signature)
-        .ok_or_else(|| malformed(SIGNATURE, Problem::Base64))?;
+    let signature =
+        crate::base64::decode(&signature).ok_or_else(|| malformed(SIGNATURE, Problem::Base64))?;
     if !keys.iter().any(|k| k.modulus_len() == signature.len()) {
         return Err(LicenseProblem::SignatureLength {
             got: signature.len(),

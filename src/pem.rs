@@ -39,6 +39,9 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Zeroizing<Vec<u8>>), KeyProble
             .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
             .collect(),
     );
+    // Not `crate::base64`: a PEM body may be a private key, and base64ct
+    // decodes in constant time (the crate's decoder is table driven, for
+    // public data).
     let der = Base64::decode_vec(&base64).map_err(|_| KeyProblem::Pem)?;
     if der.is_empty() {
         return Err(KeyProblem::Pem);

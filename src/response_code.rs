@@ -4,7 +4,7 @@
 //! message, as the official PHP SDK's catalogue has them
 //! (`getkeymanager/php-sdk`, `src/ApiResponseCode.php`, commit
 //! `85bcd566d122a9618a1787cbfeaa184447a708e5`; the same catalogue, as JSON,
-//! is `testdata/gkm/response-codes.json`, and `tests/response_codes.rs`
+//! is `testdata/gkm/response-codes.json`, and `tests/it/response_codes.rs`
 //! checks the table against it). Every lookup is derived from the table.
 //!
 //! The messages are the catalogue's. The server's own wording can differ

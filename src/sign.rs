@@ -15,10 +15,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::algorithm::{Algorithm, Hash};
 use crate::backend::{Active, Backend};
 use crate::envelope::Limits;
 use crate::error::{Error, KeyProblem, Member, Problem, Snippet};
-use crate::key::{Algorithm, Hash, ID_ED25519, PublicKey};
+use crate::key::{ID_ED25519, PublicKey};
 use crate::keyring::check_name;
 use crate::private_key::{self, Form};
 use crate::{canonical, json};

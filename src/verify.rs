@@ -20,7 +20,7 @@
 //!    it as the same bytes, member order aside ([`Error::ContentMismatch`]);
 //! 9. the age policy, if any, on the signed `timestamp`: first whether it
 //!    can answer the request sent at [`VerifyOptions::answer_to`]
-//!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`].
+//!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`](crate::Freshness).
 //!
 //! # Replay
 //!
@@ -29,8 +29,8 @@
 //! *my* request". A live answer is therefore checked against the moment its
 //! request was sent ([`Keyring::verify_answer`], or
 //! [`VerifyOptions::answer_to`]): anything signed earlier, less
-//! [`DEFAULT_CLOCK_SKEW`], answers an earlier request. An answer read back
-//! from a cache or disk has no request; bound its age with [`Freshness`].
+//! [`DEFAULT_CLOCK_SKEW`](crate::DEFAULT_CLOCK_SKEW), answers an earlier request. An answer read back
+//! from a cache or disk has no request; bound its age with [`Freshness`](crate::Freshness).
 //! What no check here can stop (a replay within the skew, an answer relayed
 //! in real time from another client) is in `SECURITY.md`.
 //!
@@ -40,22 +40,19 @@
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::envelope::{self, Limits};
+use crate::algorithm::Algorithm;
+use crate::base64;
+use crate::envelope;
 use crate::error::{Error, Member, Problem, Snippet};
 use crate::json;
-use crate::key::{Algorithm, PublicKey};
+use crate::key::PublicKey;
 use crate::keyring::Keyring;
+use crate::options::VerifyOptions;
 use crate::response_code::ResponseCode;
-
-/// How far apart the client's and the server's clocks may be, by default,
-/// for [`VerifyOptions::answer_to`]: a minute, what NTP-synced machines
-/// need with room to spare.
-pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 /// What the server sends in `signature` when it has no signing key.
 pub const UNSIGNED_MARKER: &str = "Private key not set";
@@ -202,9 +199,7 @@ impl Verified {
     /// assert_eq!((reply.code, reply.message.as_str()), (373, "Product meta updated"));
     /// ```
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        T::deserialize(self.payload()).map_err(|e| Error::Deserialize {
-            reason: Snippet::prefix(&e.to_string(), Snippet::MAX_REASON_CHARS),
-        })
+        json::deserialize(self.payload())
     }
 }
 
@@ -244,283 +239,6 @@ fn integer(v: &Value) -> Option<i64> {
     }
 }
 
-/// A source of the current time, injectable for tests.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// Seconds since the Unix epoch.
-    fn now_unix(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_unix(&self) -> i64 {
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-        }
-    }
-}
-
-/// A clock stopped at a given Unix time, for tests.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub i64);
-
-impl Clock for FixedClock {
-    fn now_unix(&self) -> i64 {
-        self.0
-    }
-}
-
-/// How old (and how far in the future) a signed `timestamp` may be: the
-/// policy for answers read back from a cache or disk.
-///
-/// The server's payloads carry no nonce: a signed "license valid" is valid
-/// for any request under that key, forever, unless the verifier bounds its
-/// age. For a live answer, check it against its request instead
-/// ([`VerifyOptions::answer_to`]): a maximum age still lets a recorded
-/// answer through for as long as it lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Freshness {
-    max_age: Duration,
-    max_future_skew: Duration,
-}
-
-impl Freshness {
-    /// Accept timestamps at most `max_age` old and at most
-    /// `max_future_skew` ahead of the clock.
-    pub const fn new(max_age: Duration, max_future_skew: Duration) -> Self {
-        Freshness {
-            max_age,
-            max_future_skew,
-        }
-    }
-
-    fn check(&self, timestamp: i64, now: i64) -> Result<(), Error> {
-        let max_age = self.max_age.as_secs();
-        let max_future_skew = self.max_future_skew.as_secs();
-        let age = i128::from(now) - i128::from(timestamp);
-        if age > i128::from(max_age) {
-            return Err(Error::StaleTimestamp {
-                timestamp,
-                now,
-                max_age,
-            });
-        }
-        if -age > i128::from(max_future_skew) {
-            return Err(Error::FutureTimestamp {
-                timestamp,
-                now,
-                max_future_skew,
-            });
-        }
-        Ok(())
-    }
-}
-
-/// Whether a signed `timestamp` can be the answer to a request sent at
-/// `sent_at`: not signed before it, nor after `now`, beyond `clock_skew`.
-fn check_answer(signed_at: i64, sent_at: i64, clock_skew: Duration, now: i64) -> Result<(), Error> {
-    let clock_skew = clock_skew.as_secs();
-    let skew = i128::from(clock_skew);
-    if i128::from(signed_at) < i128::from(sent_at) - skew {
-        return Err(Error::NotAnAnswerToRequest {
-            signed_at,
-            sent_at,
-            clock_skew,
-        });
-    }
-    if i128::from(signed_at) - i128::from(now) > skew {
-        return Err(Error::FutureTimestamp {
-            timestamp: signed_at,
-            now,
-            max_future_skew: clock_skew,
-        });
-    }
-    Ok(())
-}
-
-/// Options for [`Keyring::verify_with`]: limits, the age policy (answer to
-/// a request, freshness), clock.
-#[derive(Debug, Clone)]
-pub struct VerifyOptions {
-    limits: Limits,
-    freshness: Option<Freshness>,
-    answer_to: Option<i64>,
-    clock_skew: Duration,
-    clock: Arc<dyn Clock>,
-}
-
-impl Default for VerifyOptions {
-    fn default() -> Self {
-        VerifyOptions {
-            limits: Limits::new(),
-            freshness: None,
-            answer_to: None,
-            clock_skew: DEFAULT_CLOCK_SKEW,
-            clock: Arc::new(SystemClock),
-        }
-    }
-}
-
-/// The default options, built once (they hold an `Arc`).
-pub(crate) fn default_options() -> &'static VerifyOptions {
-    static DEFAULT: std::sync::OnceLock<VerifyOptions> = std::sync::OnceLock::new();
-    DEFAULT.get_or_init(VerifyOptions::default)
-}
-
-impl VerifyOptions {
-    /// The defaults: [`Limits::new`], no age policy, the system clock.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Input size and nesting limits.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Require the signed `timestamp` to be fresh: for answers read back
-    /// from a cache or disk. A live answer is better checked with
-    /// [`answer_to`](Self::answer_to).
-    pub fn freshness(mut self, freshness: Freshness) -> Self {
-        self.freshness = Some(freshness);
-        self
-    }
-
-    /// Require the envelope to be the answer to a request sent at `sent_at`
-    /// (Unix seconds, read from the clock just before sending it).
-    ///
-    /// The signed `timestamp` must not be earlier than `sent_at` less the
-    /// clock skew ([`Error::NotAnAnswerToRequest`]: an answer signed
-    /// before the request was sent answers another one), nor later than the
-    /// clock's now plus the skew ([`Error::FutureTimestamp`]); a payload
-    /// without an integer `timestamp` is [`Error::MissingTimestamp`]. Both
-    /// bounds are inclusive. The skew is [`DEFAULT_CLOCK_SKEW`] unless
-    /// [`clock_skew`](Self::clock_skew) says otherwise. With
-    /// [`freshness`](Self::freshness) as well, both apply, this one first.
-    ///
-    /// [`Keyring::verify_answer`] is this with the other defaults.
-    ///
-    /// ```
-    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
-    /// # let server = respsig::SigningKey::from_pem(&pem).unwrap();
-    /// # let keyring = respsig::Keyring::new().with("product", server.public_key().clone())?;
-    /// # let answer = |timestamp: i64| server.sign_envelope("product", &serde_json::json!(
-    /// #     {"code": 200, "message": "Valid license key", "timestamp": timestamp})).unwrap();
-    /// use respsig::{Error, FixedClock, VerifyOptions};
-    /// let sent_at = 1_800_000_000;
-    /// let options = VerifyOptions::new().answer_to(sent_at).clock(FixedClock(sent_at + 2));
-    /// assert!(keyring.verify_with(answer(sent_at + 1), &options).is_ok());
-    /// // Recorded two minutes before the request: it answers another one.
-    /// assert_eq!(
-    ///     keyring.verify_with(answer(sent_at - 120), &options).unwrap_err(),
-    ///     Error::NotAnAnswerToRequest { signed_at: sent_at - 120, sent_at, clock_skew: 60 }
-    /// );
-    /// # Ok::<(), respsig::Error>(())
-    /// ```
-    pub fn answer_to(mut self, sent_at: i64) -> Self {
-        self.answer_to = Some(sent_at);
-        self
-    }
-
-    /// How far apart the client's and the server's clocks may be for
-    /// [`answer_to`](Self::answer_to), in whole seconds (default
-    /// [`DEFAULT_CLOCK_SKEW`]). Every second added is a second in which a
-    /// recorded answer can still be played back.
-    pub fn clock_skew(mut self, clock_skew: Duration) -> Self {
-        self.clock_skew = clock_skew;
-        self
-    }
-
-    /// The clock freshness and [`answer_to`](Self::answer_to)'s future
-    /// bound are judged against.
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
-    }
-}
-
-/// Strict standard base64: RFC 4648 alphabet, `=` padding, no whitespace,
-/// zero trailing bits.
-///
-/// Exactly what `base64ct::Base64` accepts (a test checks), but table
-/// driven: base64ct is constant-time, made for secrets, and costs about
-/// 1.7 ns a byte; what is decoded here (signatures, signed payloads,
-/// license blocks) is public.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = vec![0u8; base64_len(text.as_bytes())?];
-    base64_into(text.as_bytes(), &mut out).then_some(out)
-}
-
-/// The decoded length of strict base64 `text`, from its shape alone
-/// (`None`: not a multiple of four characters).
-fn base64_len(text: &[u8]) -> Option<usize> {
-    if !text.len().is_multiple_of(4) {
-        return None;
-    }
-    let pad = match text {
-        [.., b'=', b'='] => 2,
-        [.., b'='] => 1,
-        _ => 0,
-    };
-    Some(text.len() / 4 * 3 - pad)
-}
-
-/// Decodes `text` into `out`, whose length is [`base64_len`] of `text`;
-/// returns whether `text` is strict base64.
-fn base64_into(text: &[u8], out: &mut [u8]) -> bool {
-    let pad = text.len() / 4 * 3 - out.len();
-    let (body, tail) =
-        text[..text.len() - pad].split_at(text.len() / 4 * 4 - 4 * (pad > 0) as usize);
-    let (full, last) = out.split_at_mut(body.len() / 4 * 3);
-    // Invalid characters map to 0xff: one bit test at the end finds any.
-    let mut bad = 0u8;
-    for (chunk, dst) in body.chunks_exact(4).zip(full.chunks_exact_mut(3)) {
-        let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(sextet);
-        bad |= a | b | c | d;
-        dst[0] = a << 2 | b >> 4;
-        dst[1] = b << 4 | c >> 2;
-        dst[2] = c << 6 | d;
-    }
-    match *tail {
-        [] => {}
-        [a, b] => {
-            let [a, b] = [a, b].map(sextet);
-            bad |= a | b;
-            // Trailing bits must be zero (one encoding per byte string).
-            bad |= (b & 0x0f != 0) as u8 * 0x80;
-            last[0] = a << 2 | b >> 4;
-        }
-        [a, b, c] => {
-            let [a, b, c] = [a, b, c].map(sextet);
-            bad |= a | b | c;
-            bad |= (c & 0x03 != 0) as u8 * 0x80;
-            last[0] = a << 2 | b >> 4;
-            last[1] = b << 4 | c >> 2;
-        }
-        _ => return false,
-    }
-    bad & 0x80 == 0
-}
-
-/// The value of a base64 character, 0xff if it is not one.
-fn sextet(c: u8) -> u8 {
-    const TABLE: [u8; 256] = {
-        let mut table = [0xffu8; 256];
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut i = 0;
-        while i < 64 {
-            table[alphabet[i] as usize] = i as u8;
-            i += 1;
-        }
-        table
-    };
-    TABLE[usize::from(c)]
-}
-
 /// Decodes `response_base64` (strict base64) and reads it as JSON at the
 /// level where `response` stands in the envelope, so one depth limit means
 /// the same for both. Returns the bytes and the value.
@@ -528,7 +246,7 @@ pub(crate) fn decode_payload(
     response_base64: &str,
     max_depth: usize,
 ) -> Result<(Vec<u8>, Value), Error> {
-    let bytes = decode_base64(response_base64).ok_or(Error::Malformed {
+    let bytes = base64::decode(response_base64).ok_or(Error::Malformed {
         member: Member::ResponseBase64,
         problem: Problem::Base64,
     })?;
@@ -606,7 +324,7 @@ pub(crate) fn verify(
     };
     let mut stack = [0u8; MAX_SIGNATURE_LEN];
     let mut heap = Vec::new();
-    let len = base64_len(signature.as_bytes()).ok_or(malformed.clone())?;
+    let len = base64::decoded_len(signature.as_bytes()).ok_or(malformed.clone())?;
     let sig: &mut [u8] = if len <= MAX_SIGNATURE_LEN {
         &mut stack[..len]
     } else {
@@ -615,7 +333,7 @@ pub(crate) fn verify(
         heap.resize(len, 0);
         &mut heap
     };
-    if !base64_into(signature.as_bytes(), sig) {
+    if !base64::decode_into(signature.as_bytes(), sig) {
         return Err(malformed);
     }
     let sig: &[u8] = sig;
@@ -643,7 +361,7 @@ pub(crate) fn verify(
     // Signed from here on: decode and check the payload, with the errors
     // and in the order `decode_payload` and a `Value` would give, but
     // without building one unless the two copies differ in key order.
-    let payload_bytes = decode_base64(&env.response_base64).ok_or(Error::Malformed {
+    let payload_bytes = base64::decode(&env.response_base64).ok_or(Error::Malformed {
         member: Member::ResponseBase64,
         problem: Problem::Base64,
     })?;
@@ -681,71 +399,16 @@ pub(crate) fn verify(
         payload_bytes,
         payload,
     };
-    if options.answer_to.is_some() || options.freshness.is_some() {
-        let timestamp = verified.timestamp().ok_or(Error::MissingTimestamp)?;
-        let now = options.clock.now_unix();
-        if let Some(sent_at) = options.answer_to {
-            check_answer(timestamp, sent_at, options.clock_skew, now)?;
-        }
-        if let Some(freshness) = &options.freshness {
-            freshness.check(timestamp, now)?;
-        }
-    }
+    options.check_age(|| verified.timestamp())?;
     Ok(verified)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::time::Duration;
 
-    /// The table decoder accepts exactly what base64ct accepts, with the
-    /// same output: every string of up to 4 characters over a mixed
-    /// alphabet (alone and after a valid block), and random encodings with
-    /// one character changed.
-    #[test]
-    fn base64_agrees_with_base64ct() {
-        use base64ct::{Base64, Encoding};
-        let chars = b"AQgw/+=_- \n\xc3";
-        let check = |text: &[u8]| {
-            let Ok(text) = std::str::from_utf8(text) else {
-                return;
-            };
-            assert_eq!(
-                decode_base64(text),
-                Base64::decode_vec(text).ok(),
-                "{text:?}"
-            );
-        };
-        for len in 0..=4 {
-            let mut idx = vec![0usize; len];
-            loop {
-                let text: Vec<u8> = idx.iter().map(|&i| chars[i]).collect();
-                check(&text);
-                check(&[b"QUJD".as_slice(), &text].concat());
-                let Some(pos) = idx.iter().rposition(|&i| i + 1 < chars.len()) else {
-                    break;
-                };
-                idx[pos] += 1;
-                idx[pos + 1..].iter_mut().for_each(|i| *i = 0);
-            }
-        }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let bytes: Vec<u8> = (0..(seed % 40) as usize)
-                .map(|i| (seed >> (i % 8 * 8)) as u8)
-                .collect();
-            let text = Base64::encode_string(&bytes);
-            check(text.as_bytes());
-            let mut broken = text.into_bytes();
-            if let Some(b) = broken.get_mut((seed >> 40) as usize % 40) {
-                *b = chars[(seed >> 50) as usize % chars.len()];
-            }
-            check(&broken);
-        }
-    }
+    use super::*;
+    use crate::options::{DEFAULT_CLOCK_SKEW, FixedClock, Freshness};
 
     #[test]
     fn blanks_trimmed() {
@@ -758,41 +421,6 @@ mod tests {
         );
         assert_eq!(trim_blank(b"  "), b"");
         assert_eq!(trim_blank(b""), b"");
-    }
-
-    #[test]
-    fn strict_base64() {
-        assert_eq!(decode_base64("AAEC"), Some(vec![0, 1, 2]));
-        assert_eq!(decode_base64("AAE="), Some(vec![0, 1]));
-        for bad in [
-            "AAE", "AAF=", "AA==AA==", "A A=", "AAE=\n", "_-8=", "AAE==", "AA=E",
-        ] {
-            assert_eq!(decode_base64(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn freshness_bounds_are_inclusive() {
-        let f = Freshness::new(Duration::from_secs(60), Duration::from_secs(5));
-        assert_eq!(f.check(1000, 1060), Ok(()));
-        assert_eq!(
-            f.check(1000, 1061),
-            Err(Error::StaleTimestamp {
-                timestamp: 1000,
-                now: 1061,
-                max_age: 60
-            })
-        );
-        assert_eq!(f.check(1005, 1000), Ok(()));
-        assert_eq!(
-            f.check(1006, 1000),
-            Err(Error::FutureTimestamp {
-                timestamp: 1006,
-                now: 1000,
-                max_future_skew: 5
-            })
-        );
-        assert!(f.check(i64::MIN, i64::MAX).is_err());
     }
 
     /// A keyring and a signer over the repository's test key, and an
@@ -956,64 +584,6 @@ mod tests {
         );
         // No policy: any age.
         assert!(keyring.verify(&envelope).is_ok());
-    }
-
-    /// Every combination on a small grid against the rule written out:
-    /// accepted exactly when `sent_at - skew <= signed_at <= now + skew`.
-    #[test]
-    fn answer_check_on_a_grid() {
-        let mut cases = 0;
-        for skew in 0..=2u64 {
-            for signed_at in -4..=4i64 {
-                for sent_at in -4..=4i64 {
-                    for now in -4..=4i64 {
-                        let skew_i = skew as i64;
-                        let expected = if signed_at < sent_at - skew_i {
-                            Err(Error::NotAnAnswerToRequest {
-                                signed_at,
-                                sent_at,
-                                clock_skew: skew,
-                            })
-                        } else if signed_at > now + skew_i {
-                            Err(Error::FutureTimestamp {
-                                timestamp: signed_at,
-                                now,
-                                max_future_skew: skew,
-                            })
-                        } else {
-                            Ok(())
-                        };
-                        let got = check_answer(signed_at, sent_at, Duration::from_secs(skew), now);
-                        assert_eq!(got, expected, "{signed_at} {sent_at} {now} {skew}");
-                        cases += 1;
-                    }
-                }
-            }
-        }
-        assert_eq!(cases, 3 * 9 * 9 * 9);
-    }
-
-    #[test]
-    fn answer_check_does_not_overflow() {
-        let max = Duration::from_secs(u64::MAX);
-        assert_eq!(check_answer(i64::MIN, i64::MIN, max, i64::MAX), Ok(()));
-        assert_eq!(check_answer(i64::MAX, i64::MIN, max, i64::MIN), Ok(()));
-        assert_eq!(
-            check_answer(i64::MIN, i64::MAX, Duration::ZERO, i64::MAX),
-            Err(Error::NotAnAnswerToRequest {
-                signed_at: i64::MIN,
-                sent_at: i64::MAX,
-                clock_skew: 0
-            })
-        );
-        assert_eq!(
-            check_answer(i64::MAX, i64::MIN, Duration::ZERO, i64::MIN),
-            Err(Error::FutureTimestamp {
-                timestamp: i64::MAX,
-                now: i64::MIN,
-                max_future_skew: 0
-            })
-        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! not. One test in this binary, so nothing else allocates meanwhile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[allow(dead_code)]
+#[path = "it/common.rs"]
 mod common;
 
 use std::alloc::System;

@@ -255,7 +255,7 @@ fn verify_sent_at_refuses_an_answer_to_an_earlier_request() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(
         stderr(&o),
-        "respsig: refused: the signed payload has no integer `timestamp`, so its freshness cannot be checked\n"
+        "respsig: refused: the signed payload has no integer `timestamp`, so its age cannot be checked\n"
     );
 
     // Bad usage, exit 2: --clock-skew without --sent-at, values that are

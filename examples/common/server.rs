@@ -1,7 +1,7 @@
 //! A small stand-in for the GetKeyManager license server: a few of its
 //! endpoints, answered with envelopes signed by respsig the way the real
 //! server signs them. Shared by `examples/license_server.rs` (which runs it)
-//! and `tests/http.rs` (which starts it in-process on 127.0.0.1:0).
+//! and `tests/it/http.rs` (which starts it in-process on 127.0.0.1:0).
 //!
 //! Which key signs follows the server's documented responses
 //! (`testdata/gkm/`): a response about a known product is signed under

@@ -20,8 +20,8 @@ use aws_lc_rs::signature::{
 
 use super::Backend;
 use super::ring::Ring;
+use crate::algorithm::Hash;
 use crate::error::KeyProblem;
-use crate::key::Hash;
 
 pub(crate) struct AwsLc;
 

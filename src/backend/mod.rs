@@ -7,8 +7,8 @@
 mod aws_lc;
 mod ring;
 
+use crate::algorithm::Hash;
 use crate::error::KeyProblem;
-use crate::key::Hash;
 
 /// What the crate needs from a signature implementation.
 pub(crate) trait Backend {

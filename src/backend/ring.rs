@@ -7,8 +7,8 @@ use ring::signature::{
 };
 
 use super::Backend;
+use crate::algorithm::Hash;
 use crate::error::KeyProblem;
-use crate::key::Hash;
 
 pub(crate) struct Ring;
 

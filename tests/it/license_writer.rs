@@ -2,9 +2,7 @@
 //! OpenSSL CLI and PHP wrote (`testdata/license/make.py`), and read back by
 //! PHP's `openssl_public_decrypt` and `openssl rsautl -verify`.
 #![cfg(feature = "license-writer")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -4,10 +4,8 @@
 //! a tampering proxy, each refused with its exact error; then recorded
 //! answers played back by the same proxy, refused by the answer-to-request
 //! check.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-#[path = "../examples/common/server.rs"]
+use crate::common;
+#[path = "../../examples/common/server.rs"]
 mod server;
 
 use std::net::SocketAddr;

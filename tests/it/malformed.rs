@@ -1,8 +1,6 @@
 //! Malformed envelopes: each refused with the exact error, never a panic,
 //! and error text that never echoes more than a short prefix of the input.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, Limits, Member, Problem, Snippet, VerifyOptions};

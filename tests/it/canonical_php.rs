@@ -6,9 +6,7 @@
 //! file and one `php` process answers every line with
 //! `base64_encode(json_encode($v))` (or `ERR`). Without `php` on the PATH
 //! these tests print SKIPPED and pass, unless `RESPSIG_REQUIRE_TOOLS=1`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::process::Command;

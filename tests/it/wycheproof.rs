@@ -18,11 +18,9 @@
 //! byte for byte and verify. Keys the crate refuses must be refused with the
 //! exact error pinned in `expected_private_rejection`.
 //!
-//! Each file prints one table (`cargo test --test wycheproof -- --nocapture`)
+//! Each file prints one table (`cargo test --test it wycheproof -- --nocapture`)
 //! and its totals are pinned as constants, so that a silent change of
 //! behaviour fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::PathBuf;
 
 use respsig::{

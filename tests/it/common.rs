@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests. Test data comes from this
 //! repository's `testdata/` only.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -3,9 +3,7 @@
 //! test suite exercises them: every file of the seed corpus
 //! `fuzz/seeds/<target>/` and every crash found by the fuzzer and kept as a
 //! regression input under `fuzz/regressions/<target>/`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "../fuzz/bodies.rs"]
+#[path = "../../fuzz/bodies.rs"]
 mod bodies;
 
 use std::collections::BTreeSet;

@@ -1,8 +1,6 @@
 //! Sign -> verify round trips, and interoperability with verifiers and
 //! signers no one here wrote: the `openssl` CLI and PHP's `openssl_verify`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::process::Command;
 

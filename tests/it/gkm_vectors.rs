@@ -1,9 +1,7 @@
 //! The 47 real envelopes from the server's documentation, each against the
 //! verdict that independent tools (Python `cryptography`, Python `json`,
 //! PHP 8.2) computed for it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, canonical};

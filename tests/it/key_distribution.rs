@@ -1,9 +1,7 @@
 //! Product keys from the server's `get-product-public-key` response: the
 //! `global` key vouches, the code and product must be right, and the key
 //! passes the usual policy.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use respsig::{Error, KeyProblem, KeyResponseProblem, Keyring, Snippet};
 use serde_json::{Value, json};

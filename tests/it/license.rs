@@ -1,8 +1,6 @@
 //! Offline license files made by the OpenSSL CLI and PHP
 //! (`testdata/license/make.py`), read by the crate.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

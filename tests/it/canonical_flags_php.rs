@@ -7,9 +7,7 @@
 //! One `php` process per batch answers every line (objects as `stdClass`).
 //! Without `php` these tests print SKIPPED and pass, unless
 //! `RESPSIG_REQUIRE_TOOLS=1`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::process::Command;

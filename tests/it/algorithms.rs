@@ -2,9 +2,7 @@
 //! verifying envelopes, `signature_metadata` (checked, never followed),
 //! envelopes under a key of the other kind, and interop with the `openssl`
 //! CLI and PHP's `openssl_sign`/`openssl_verify`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -1,8 +1,6 @@
 //! The generated `ResponseCode` against the catalogue it was generated from,
 //! and against the codes real envelopes carry.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,8 +1,6 @@
 //! Every real envelope that verifies, altered in every way the issue lists,
 //! must be refused with the right error.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, Member, Problem, Snippet};

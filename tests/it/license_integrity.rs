@@ -4,9 +4,7 @@
 //! crate writes); a license standing in for a server answer; and PHP doing
 //! what the SDK's `parseLicenseFile` does on the crate's files.
 #![cfg(feature = "license-writer")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

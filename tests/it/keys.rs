@@ -1,8 +1,6 @@
 //! Key loading in every accepted format, checked against what the OpenSSL
 //! CLI wrote (testdata/keys/make.sh), and the size and type policy.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use respsig::{Error, Hash, KeyProblem, Keyring, PublicKey, SigningKey, Snippet};
 

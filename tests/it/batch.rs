@@ -2,9 +2,7 @@
 //! `Keyring::verify` gives for each envelope: with the `parallel` feature
 //! (rayon) and without it. Timing lives in the benches.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use respsig::{Error, Keyring, Verified};
 

@@ -24,9 +24,7 @@
 //! as the integer 0. Reading canonical bytes therefore gives [`reread`] of
 //! the value, and the bytes are a fixed point from the second round on
 //! (from the first when the value holds no `-0.0`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

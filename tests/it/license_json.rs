@@ -2,9 +2,7 @@
 //! do (`testdata/license/make_json.php`), every single-byte change of one,
 //! the reader's strictness, and PHP doing what the SDK's
 //! `validateOfflineLicense` does on licenses the crate writes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::process::Command;
 

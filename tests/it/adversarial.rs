@@ -2,9 +2,7 @@
 //! table, run through the public API, must give exactly the `expected`
 //! column. The table is the single list of cases; a file in `cases/` without
 //! a row, or a row without its file, fails the test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

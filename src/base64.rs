@@ -1,0 +1,142 @@
+//! The crate's one base64 decoder, for public data (signatures, signed
+//! payloads, license blocks). Encoding, and decoding key material (PEM),
+//! use `base64ct`, which is constant time.
+
+/// Strict standard base64: RFC 4648 alphabet, `=` padding, no whitespace,
+/// zero trailing bits.
+///
+/// Exactly what `base64ct::Base64` accepts (a test checks), but table
+/// driven: base64ct is constant-time, made for secrets, and costs about
+/// 1.7 ns a byte; what is decoded here (signatures, signed payloads,
+/// license blocks) is public.
+pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; decoded_len(text.as_bytes())?];
+    decode_into(text.as_bytes(), &mut out).then_some(out)
+}
+
+/// The decoded length of strict base64 `text`, from its shape alone
+/// (`None`: not a multiple of four characters).
+pub(crate) fn decoded_len(text: &[u8]) -> Option<usize> {
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let pad = match text {
+        [.., b'=', b'='] => 2,
+        [.., b'='] => 1,
+        _ => 0,
+    };
+    Some(text.len() / 4 * 3 - pad)
+}
+
+/// Decodes `text` into `out`, whose length is [`decoded_len`] of `text`;
+/// returns whether `text` is strict base64.
+pub(crate) fn decode_into(text: &[u8], out: &mut [u8]) -> bool {
+    let pad = text.len() / 4 * 3 - out.len();
+    let (body, tail) =
+        text[..text.len() - pad].split_at(text.len() / 4 * 4 - 4 * (pad > 0) as usize);
+    let (full, last) = out.split_at_mut(body.len() / 4 * 3);
+    // Invalid characters map to 0xff: one bit test at the end finds any.
+    let mut bad = 0u8;
+    for (chunk, dst) in body.chunks_exact(4).zip(full.chunks_exact_mut(3)) {
+        let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(sextet);
+        bad |= a | b | c | d;
+        dst[0] = a << 2 | b >> 4;
+        dst[1] = b << 4 | c >> 2;
+        dst[2] = c << 6 | d;
+    }
+    match *tail {
+        [] => {}
+        [a, b] => {
+            let [a, b] = [a, b].map(sextet);
+            bad |= a | b;
+            // Trailing bits must be zero (one encoding per byte string).
+            bad |= (b & 0x0f != 0) as u8 * 0x80;
+            last[0] = a << 2 | b >> 4;
+        }
+        [a, b, c] => {
+            let [a, b, c] = [a, b, c].map(sextet);
+            bad |= a | b | c;
+            bad |= (c & 0x03 != 0) as u8 * 0x80;
+            last[0] = a << 2 | b >> 4;
+            last[1] = b << 4 | c >> 2;
+        }
+        _ => return false,
+    }
+    bad & 0x80 == 0
+}
+
+/// The value of a base64 character, 0xff if it is not one.
+fn sextet(c: u8) -> u8 {
+    const TABLE: [u8; 256] = {
+        let mut table = [0xffu8; 256];
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut i = 0;
+        while i < 64 {
+            table[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+    TABLE[usize::from(c)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table decoder accepts exactly what base64ct accepts, with the
+    /// same output: every string of up to 4 characters over a mixed
+    /// alphabet (alone and after a valid block), and random encodings with
+    /// one character changed.
+    #[test]
+    fn base64_agrees_with_base64ct() {
+        use base64ct::{Base64, Encoding};
+        let chars = b"AQgw/+=_- \n\xc3";
+        let check = |text: &[u8]| {
+            let Ok(text) = std::str::from_utf8(text) else {
+                return;
+            };
+            assert_eq!(decode(text), Base64::decode_vec(text).ok(), "{text:?}");
+        };
+        for len in 0..=4 {
+            let mut idx = vec![0usize; len];
+            loop {
+                let text: Vec<u8> = idx.iter().map(|&i| chars[i]).collect();
+                check(&text);
+                check(&[b"QUJD".as_slice(), &text].concat());
+                let Some(pos) = idx.iter().rposition(|&i| i + 1 < chars.len()) else {
+                    break;
+                };
+                idx[pos] += 1;
+                idx[pos + 1..].iter_mut().for_each(|i| *i = 0);
+            }
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let bytes: Vec<u8> = (0..(seed % 40) as usize)
+                .map(|i| (seed >> (i % 8 * 8)) as u8)
+                .collect();
+            let text = Base64::encode_string(&bytes);
+            check(text.as_bytes());
+            let mut broken = text.into_bytes();
+            if let Some(b) = broken.get_mut((seed >> 40) as usize % 40) {
+                *b = chars[(seed >> 50) as usize % chars.len()];
+            }
+            check(&broken);
+        }
+    }
+
+    #[test]
+    fn strict_base64() {
+        assert_eq!(decode("AAEC"), Some(vec![0, 1, 2]));
+        assert_eq!(decode("AAE="), Some(vec![0, 1]));
+        for bad in [
+            "AAE", "AAF=", "AA==AA==", "A A=", "AAE=\n", "_-8=", "AAE==", "AA=E",
+        ] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+    }
+}

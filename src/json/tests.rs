@@ -1,0 +1,437 @@
+use super::number::same_number;
+use super::scan::plain_run;
+use super::stack::Stack;
+use std::borrow::Cow;
+
+use super::read::unescape;
+use super::*;
+use crate::error::Snippet;
+
+fn p(s: &str) -> Result<Value, Problem> {
+    parse(s.as_bytes(), 128)
+}
+
+#[test]
+fn php_number_semantics() {
+    assert_eq!(p("-0").unwrap(), Value::from(0i64));
+    assert!(p("-0").unwrap().is_i64());
+    assert!(p("-0.0").unwrap().is_f64());
+    assert_eq!(p("9223372036854775807").unwrap(), Value::from(i64::MAX));
+    assert!(p("9223372036854775808").unwrap().is_f64());
+    assert!(p("-9223372036854775809").unwrap().is_f64());
+    assert!(p("1E2").unwrap().is_f64());
+    assert_eq!(
+        p("1e400"),
+        Err(Problem::NumberOutOfRange { offset: 0 }),
+        "infinity cannot come from PHP"
+    );
+    assert_eq!(p("1e-400").unwrap().as_f64(), Some(0.0));
+}
+
+#[test]
+fn refuses_bad_grammar() {
+    for bad in [
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "+1",
+        "1e",
+        "[1,]",
+        "{\"a\":1,}",
+        "tru",
+        "\"\\x\"",
+        "\"a",
+        "[1 2]",
+        "{1:2}",
+        "\"\u{1}\"",
+        "\"\\ud800\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "1 2",
+        "",
+    ] {
+        assert!(
+            matches!(p(bad), Err(Problem::Syntax { .. })),
+            "{bad:?} gave {:?}",
+            p(bad)
+        );
+    }
+}
+
+#[test]
+fn duplicate_keys_anywhere() {
+    assert_eq!(
+        p(r#"{"a":1,"b":{"c":1,"c":2}}"#),
+        Err(Problem::DuplicateKey {
+            key: Snippet::new("c")
+        })
+    );
+    // Escaped and plain spellings of one key are the same key.
+    assert_eq!(
+        p(r#"{"a":1,"\u0061":2}"#),
+        Err(Problem::DuplicateKey {
+            key: Snippet::new("a")
+        })
+    );
+}
+
+#[test]
+fn depth_limit_is_exact() {
+    assert!(parse(b"[[[1]]]", 3).is_ok());
+    assert_eq!(parse(b"[[[1]]]", 2), Err(Problem::TooDeep { limit: 2 }));
+    let deep = "[".repeat(100_000);
+    assert_eq!(
+        parse(deep.as_bytes(), 128),
+        Err(Problem::TooDeep { limit: 128 })
+    );
+}
+
+/// The reader never recurses: 200,000 levels read on a 256 KiB stack
+/// (the ceiling is bypassed here to show it).
+#[test]
+fn reader_never_overflows_the_stack() {
+    const DEEP: usize = 200_000;
+    let arrays = format!("{}{}", "[".repeat(DEEP), "]".repeat(DEEP));
+    let run = move || {
+        let mut reader = Reader::new(arrays.as_bytes(), 0).unwrap();
+        reader.max_depth = usize::MAX;
+        let v = reader.value(0).unwrap();
+        assert!(v.is_array());
+        // serde_json's Drop recurses: keep the value, so only the reader
+        // is under test.
+        std::mem::forget(v);
+    };
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+/// At the ceiling, everything that recurses over the value afterwards
+/// (comparison, canonical writing, drop) fits a 2 MiB thread stack in
+/// a debug build.
+#[test]
+fn ceiling_depth_fits_a_small_stack() {
+    let d = DEPTH_CEILING;
+    let arrays = format!("{}{}", "[".repeat(d), "]".repeat(d));
+    let objects = format!("{}1{}", "{\"a\":".repeat(d), "}".repeat(d));
+    let run = move || {
+        for text in [&arrays, &objects] {
+            let a = parse(text.as_bytes(), usize::MAX).unwrap();
+            let b = parse(text.as_bytes(), usize::MAX).unwrap();
+            assert_eq!(a, b);
+            assert_eq!(crate::canonical::to_vec(&a), text.as_bytes());
+        }
+        assert_eq!(
+            parse(format!("[{arrays}]").as_bytes(), usize::MAX),
+            Err(Problem::TooDeep {
+                limit: DEPTH_CEILING
+            })
+        );
+    };
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn depth_of_values() {
+    assert_eq!(depth(&serde_json::json!(1)), 0);
+    assert_eq!(depth(&serde_json::json!([])), 1);
+    assert_eq!(depth(&serde_json::json!({"a": [1, {"b": []}], "c": 2})), 4);
+    assert_eq!(parse_nested(b"[[1]]", 3, 1), Ok(serde_json::json!([[1]])));
+    assert_eq!(
+        parse_nested(b"[[1]]", 2, 1),
+        Err(Problem::TooDeep { limit: 2 })
+    );
+}
+
+#[test]
+fn strings_and_order() {
+    let v = p(r#"{"z":"\ud83d\ude00\/\n","a":[true,false,null]}"#).unwrap();
+    let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["z", "a"]);
+    assert_eq!(v["z"], "😀/\n");
+}
+
+/// `skip` refuses exactly what `value` refuses, with the same error.
+#[test]
+fn skip_agrees_with_value() {
+    let many: String = (0..40).map(|i| format!("\"k{i}\":{i},")).collect();
+    let inputs = [
+        r#"{"a":1,"b":{"c":1,"c":2}}"#.to_owned(),
+        r#"{"a":1,"\u0061":2}"#.to_owned(),
+        r#"{"a":[1,{"b":2,"b":3}],"b":1}"#.to_owned(),
+        r#"{"a":{"x":1},"b":{"x":1},"a":2}"#.to_owned(),
+        format!("{{{many}\"k39\":0}}"),
+        format!("{{{many}\"k40\":0}}"),
+        format!("{{{many}\"k3\":0}}"),
+        "[[[[1]]]]".to_owned(),
+        "1e400".to_owned(),
+        format!("[1{}]", "0".repeat(309)),
+        format!("[-1{}.5]", "0".repeat(310)),
+        format!("[1{}]", "0".repeat(298)),
+        "[-0.0e0,1E-400,2e+308,1.5e308]".to_owned(),
+        "[\"\\ud800\"]".to_owned(),
+        "{\"a\":tru}".to_owned(),
+        "[\"\\x\"]".to_owned(),
+        "[\"a\\u00e9\u{1}\"]".to_owned(),
+        "[\"a\\u00e9\\ud83d\\ude00\\\"\",\"b\\u00\"]".to_owned(),
+        r#"{"\u0061":{"b":"\u00e9"},"a":1}"#.to_owned(),
+        "{\"a\" 1}".to_owned(),
+        r#"{"a":"x\/y","b":[true,false,null,-0,1.5e3]}"#.to_owned(),
+    ];
+    for text in &inputs {
+        for depth in [3, 128] {
+            let built = Reader::new(text.as_bytes(), depth).and_then(|mut r| {
+                let v = r.value(0)?;
+                r.end()?;
+                Ok(v)
+            });
+            let checked = Reader::new(text.as_bytes(), depth).and_then(|mut r| {
+                r.skip(0)?;
+                r.end()
+            });
+            assert_eq!(built.map(|_| ()), checked, "{text}");
+        }
+    }
+}
+
+/// Whether PHP writes `a` and `b` as the same bytes, member order
+/// aside: written out here by recursion, against the iterative readers.
+fn php_same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            crate::canonical::to_vec(a) == crate::canonical::to_vec(b) && same_number(x, y)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| php_same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| php_same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The long-exponent reading PHP 8.2 gives (`php -r 'echo
+/// json_encode(json_decode("[0.<19999 zeros>1e20000]"));'` prints
+/// `[0.1]`): the exponent as written is taken as at most 19999.
+#[test]
+fn long_exponents_read_as_php() {
+    let zeros = |n| "0".repeat(n);
+    let float = |text: String| p(&text).map(|v| v.as_f64());
+    assert_eq!(float(format!("0.{}1e20000", zeros(19999))), Ok(Some(0.1)));
+    assert_eq!(float(format!("0.{}1e30001", zeros(30000))), Ok(Some(0.0)));
+    assert_eq!(float(format!("0.{}1e20000", zeros(19990))), Ok(Some(1e8)));
+    assert_eq!(float(format!("0.{}1E+020000", zeros(19990))), Ok(Some(1e8)));
+    assert_eq!(
+        float(format!("-0.{}1e999999999999", zeros(19998))),
+        Ok(Some(-1.0))
+    );
+    let negative_zero = p(&format!("-0.{}1e30001", zeros(30000))).unwrap();
+    assert!(
+        negative_zero
+            .as_f64()
+            .is_some_and(|f| f == 0.0 && f.is_sign_negative())
+    );
+    assert_eq!(
+        p(&format!("[1{}e-30000]", zeros(30000))),
+        Err(Problem::NumberOutOfRange { offset: 1 })
+    );
+    // At the clamp itself nothing changes.
+    assert_eq!(float(format!("0.{}1e19999", zeros(19998))), Ok(Some(1.0)));
+    assert_eq!(float("1e-19999".to_owned()), Ok(Some(0.0)));
+    // The content check reads numbers the same way.
+    let text = format!("{{\"a\":0.{}1e20000}}", zeros(19999));
+    assert_eq!(same_text(&text, r#"{"a":0.1}"#), Some(true));
+    assert_eq!(same_text(&text, r#"{"a":1}"#), Some(false));
+    assert!(same_value(&text, &p(r#"{"a":0.1}"#).unwrap()));
+    assert!(!same_value(&text, &p(r#"{"a":1}"#).unwrap()));
+}
+
+#[test]
+fn same_text_is_value_equality_or_unsure() {
+    let (yes, no, unsure) = (Some(true), Some(false), None);
+    let cases = [
+        (r#"{"a":1,"b":[1,2]}"#, r#"{"a":1,"b":[1,2]}"#, yes),
+        (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, unsure),
+        (r#"{"a":1}"#, r#"{"a":1.0}"#, yes),
+        (r#"{"a":1}"#, r#"{"a":1.5}"#, no),
+        (r#" {"a":-0}"#, r#"{"a":0} "#, yes),
+        (r#"{"a":"\/"}"#, r#"{"a":"/"}"#, yes),
+        (r#"{"\u0061":1}"#, r#"{"a":1}"#, yes),
+        (r#"{"a":1}"#, r#"{"a":1,"b":2}"#, no),
+        (r#"{"a":1,"b":2}"#, r#"{"a":1}"#, no),
+        (r#"{"a":[1]}"#, r#"{"a":[1,2]}"#, no),
+        (r#"{"a":[1,2]}"#, r#"{"a":[1]}"#, no),
+        (r#"{"a":[]}"#, r#"{"a":{}}"#, no),
+        (r#"{"a":{}}"#, r#"{"a":{}}"#, yes),
+        (r#"{"a":[]}"#, r#"{"a":[0]}"#, no),
+        (r#"{"a":[0]}"#, r#"{"a":[]}"#, no),
+        (
+            r#"{"a":[{"b":null}],"c":true}"#,
+            r#"{"a":[{"b":null}],"c":true}"#,
+            yes,
+        ),
+        (
+            r#"{"a":[{"b":null}],"c":true}"#,
+            r#"{"c":true,"a":[{"b":null}]}"#,
+            unsure,
+        ),
+        (r#"{"a":[{"b":null}]}"#, r#"{"a":[{"b":false}]}"#, no),
+        (r#"{"a":true}"#, r#"{"a":"true"}"#, no),
+        (r#"{"a":null}"#, r#"{"a":false}"#, no),
+        (r#"{"a":"x"}"#, r#"{"a":"y"}"#, no),
+        (r#"{"a":1e2}"#, r#"{"a":100.0}"#, yes),
+        (r#"{"a":1e2}"#, r#"{"a":100}"#, yes),
+        (r#"{"a":-0}"#, r#"{"a":-0.0}"#, no),
+        (r#"{"a":-0.0}"#, r#"{"a":0.0}"#, no),
+        (r#"{"a":0.0}"#, r#"{"a":-0.0}"#, no),
+        (r#"{"a":0.0}"#, r#"{"a":-0}"#, yes),
+        (r#"{"a":-0.0}"#, r#"{"a":-0e5}"#, yes),
+        (
+            r#"{"a":72057594037927940}"#,
+            r#"{"a":7.205759403792794e16}"#,
+            yes,
+        ),
+        (
+            r#"{"a":72057594037927936}"#,
+            r#"{"a":7.205759403792794e16}"#,
+            no,
+        ),
+        (
+            r#"{"a":9223372036854775807}"#,
+            r#"{"a":9223372036854775808}"#,
+            no,
+        ),
+        (
+            r#"{"a":9223372036854775808}"#,
+            r#"{"a":9.223372036854776e18}"#,
+            yes,
+        ),
+        (r#"{"b":1}"#, r#"{"a":1}"#, unsure),
+        (r#"{"a":{"x":1,"y":2}}"#, r#"{"a":{"y":2,"x":1}}"#, unsure),
+        (r#"{"a":"caf\u00e9"}"#, r#"{"a":"café"}"#, yes),
+        (r#"{"a":"caf\u00e9"}"#, r#"{"a":"caf\u00e8"}"#, no),
+        (r#"{"a":"x\/y"}"#, r#"{"a":"x\/z"}"#, no),
+        (r#"{"\u0062":1,"c":2}"#, r#"{"b":1,"c":2}"#, yes),
+        (r#"{"\u0062":1}"#, r#"{"c":1}"#, unsure),
+    ];
+    for (text, other, want) in cases {
+        assert_eq!(same_text(text, other), want, "{text} {other}");
+        if let Some(same) = want {
+            assert_eq!(
+                php_same(&p(text).unwrap(), &p(other).unwrap()),
+                same,
+                "{text} {other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unescaping() {
+    let raw = r#"a\/b\u00e9\ud83d\ude00\n\"\\"#;
+    assert_eq!(unescape(raw), "a/bé😀\n\"\\");
+    let mut reader = Reader::from_text("\"a\\u00e9\" ", 8);
+    assert_eq!(reader.string(), Ok(Cow::Owned("aé".to_owned())));
+    let mut reader = Reader::from_text("\"plain\"", 8);
+    assert_eq!(reader.string(), Ok(Cow::Borrowed("plain")));
+}
+
+#[test]
+fn same_value_is_value_equality() {
+    let cases = [
+        (r#"{"a":1,"b":[1,2]}"#, r#"{"b":[1,2],"a":1}"#, true),
+        (r#"{"a":1}"#, r#"{"a":1.0}"#, true),
+        (r#"{"a":1}"#, r#"{"a":1.5}"#, false),
+        (r#"{"a":-0}"#, r#"{"a":0}"#, true),
+        (r#"{"b":-0.0,"a":1}"#, r#"{"a":1,"b":0.0}"#, false),
+        (r#"{"b":0.0,"a":1}"#, r#"{"a":1,"b":-0.0}"#, false),
+        (r#"{"b":-0.0,"a":1}"#, r#"{"a":1,"b":-0.0}"#, true),
+        (r#"{"b":0,"a":1}"#, r#"{"a":1,"b":0.0}"#, true),
+        (r#"{"a":"\/"}"#, r#"{"a":"/"}"#, true),
+        (r#"{"a":1}"#, r#"{"a":1,"b":2}"#, false),
+        (r#"{"a":1,"b":2}"#, r#"{"a":1}"#, false),
+        (r#"{"a":[1]}"#, r#"{"a":[1,2]}"#, false),
+        (r#"{"a":[1,2]}"#, r#"{"a":[1]}"#, false),
+        (r#"{"a":[]}"#, r#"{"a":{}}"#, false),
+        (r#"{"a":{}}"#, r#"{"a":{}}"#, true),
+        (
+            r#"{"a":[{"b":null}],"c":true}"#,
+            r#"{"c":true,"a":[{"b":null}]}"#,
+            true,
+        ),
+        (r#"{"a":[{"b":null}]}"#, r#"{"a":[{"b":false}]}"#, false),
+        (r#"{"a":"x"}"#, r#"{"a":"y"}"#, false),
+        (r#"{"a":1e2}"#, r#"{"a":100.0}"#, true),
+        (r#"{"b":1}"#, r#"{"a":1}"#, false),
+    ];
+    for (text, other, same) in cases {
+        let expected = p(other).unwrap();
+        assert_eq!(
+            php_same(&p(text).unwrap(), &expected),
+            same,
+            "{text} {other}"
+        );
+        assert_eq!(same_value(text, &expected), same, "{text} {other}");
+        assert_eq!(
+            same_content(&p(text).unwrap(), &expected),
+            same,
+            "{text} {other}"
+        );
+    }
+}
+
+#[test]
+fn plain_runs() {
+    for len in 0..40 {
+        for stop in [b'"', b'\\', 0x00, 0x1f] {
+            for at in 0..=len {
+                let mut bytes: Vec<u8> = (0..len).map(|i| b' ' + (i * 7 % 90) as u8).collect();
+                bytes.retain(|&b| b != b'"' && b != b'\\');
+                bytes.extend([0xc3, 0xa9, 0x7f, 0x20]);
+                let at = at.min(bytes.len());
+                bytes.insert(at, stop);
+                assert_eq!(plain_run(&bytes), at, "{bytes:?}");
+            }
+        }
+        let clean = vec![b'a'; len];
+        assert_eq!(plain_run(&clean), len);
+    }
+}
+
+#[test]
+fn stack_spills_in_order() {
+    let mut stack: Stack<usize> = Stack::new();
+    for i in 0..20 {
+        stack.push(i);
+        assert_eq!(stack.last_mut(), Some(&mut i.clone()));
+        assert_eq!(stack.len(), i + 1);
+    }
+    for i in (0..20).rev() {
+        assert_eq!(stack.pop(), Some(i));
+    }
+    assert_eq!(stack.pop(), None);
+    assert_eq!(stack.last_mut(), None);
+    assert_eq!(stack.len(), 0);
+    stack.push(7);
+    assert_eq!(stack.pop(), Some(7));
+}
+
+#[test]
+fn invalid_utf8() {
+    assert_eq!(
+        parse(b"\"ab\xff\"", 8),
+        Err(Problem::InvalidUtf8 { offset: 3 })
+    );
+}
