@@ -35,15 +35,20 @@ pub(crate) fn decode_into(text: &[u8], out: &mut [u8]) -> bool {
     let (body, tail) =
         text[..text.len() - pad].split_at(text.len() / 4 * 4 - 4 * (pad > 0) as usize);
     let (full, last) = out.split_at_mut(body.len() / 4 * 3);
-    // Invalid characters map to 0xff: one bit test at the end finds any.
-    let mut bad = 0u8;
+    // Four characters make three bytes: one lookup each in a table that
+    // holds the sextet already in its place, ORed. Invalid characters set
+    // the top byte: one test at the end finds any.
+    let mut top = 0u32;
     for (chunk, dst) in body.chunks_exact(4).zip(full.chunks_exact_mut(3)) {
-        let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(sextet);
-        bad |= a | b | c | d;
-        dst[0] = a << 2 | b >> 4;
-        dst[1] = b << 4 | c >> 2;
-        dst[2] = c << 6 | d;
+        let n = PLACED[0][usize::from(chunk[0])]
+            | PLACED[1][usize::from(chunk[1])]
+            | PLACED[2][usize::from(chunk[2])]
+            | PLACED[3][usize::from(chunk[3])];
+        top |= n;
+        let [_, x, y, z] = n.to_be_bytes();
+        dst.copy_from_slice(&[x, y, z]);
     }
+    let mut bad = (top >> 24) as u8;
     match *tail {
         [] => {}
         [a, b] => {
@@ -65,19 +70,40 @@ pub(crate) fn decode_into(text: &[u8], out: &mut [u8]) -> bool {
     bad & 0x80 == 0
 }
 
+/// The value of each byte as a base64 character, 0xff if it is not one.
+const SEXTET: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// For each of the four places in a group, the character's sextet shifted
+/// to its bits of the group's 24; 0xff00_0000 if it is not a character.
+const PLACED: [[u32; 256]; 4] = {
+    let mut tables = [[0u32; 256]; 4];
+    let mut place = 0;
+    while place < 4 {
+        let mut c = 0;
+        while c < 256 {
+            tables[place][c] = match SEXTET[c] {
+                0xff => 0xff00_0000,
+                v => (v as u32) << (18 - 6 * place),
+            };
+            c += 1;
+        }
+        place += 1;
+    }
+    tables
+};
+
 /// The value of a base64 character, 0xff if it is not one.
 fn sextet(c: u8) -> u8 {
-    const TABLE: [u8; 256] = {
-        let mut table = [0xffu8; 256];
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut i = 0;
-        while i < 64 {
-            table[alphabet[i] as usize] = i as u8;
-            i += 1;
-        }
-        table
-    };
-    TABLE[usize::from(c)]
+    SEXTET[usize::from(c)]
 }
 
 #[cfg(test)]

@@ -2,32 +2,48 @@
 
 /// How many bytes at the start of `bytes` can stand in a JSON string as
 /// they are: none is `"`, `\\` or a control character. Eight bytes at a
-/// time while none is (strings are most of an envelope: the signature and
-/// the signed base64).
+/// time, to the exact byte (strings are most of an envelope: the
+/// signature, the signed base64, and the short keys and values of the
+/// payload, where a byte-by-byte tail cost as much as the words).
 pub(super) fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // The high bit of each byte of the result is set if that byte (or one
-    // below it: exact only as a yes/no answer) is `"`, `\\` or under 0x20.
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of a byte of the result is set if that byte is `"`,
+    // `\\` or under 0x20, or if a lower byte is (a borrow only runs
+    // upwards, from a byte that is one): so the lowest set bit, in a
+    // little-endian word, is the first such byte exactly.
     let stops = |x: u64| {
         let quote = x ^ (ONES * 0x22);
         let backslash = x ^ (ONES * 0x5c);
-        (quote.wrapping_sub(ONES) & !quote)
+        ((quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH
     };
     let word = |chunk: &[u8]| {
         let mut w = [0u8; 8];
         w.copy_from_slice(chunk);
-        u64::from_ne_bytes(w)
+        u64::from_le_bytes(w)
     };
+    let first = |stops: u64| (stops.trailing_zeros() / 8) as usize;
     let mut skipped = 0;
     // Sixteen bytes a round: two independent words keep the CPU busy.
     for pair in bytes.chunks_exact(16) {
-        if (stops(word(&pair[..8])) | stops(word(&pair[8..]))) & HIGH != 0 {
-            break;
+        let (low, high) = (stops(word(&pair[..8])), stops(word(&pair[8..])));
+        if low != 0 {
+            return skipped + first(low);
+        }
+        if high != 0 {
+            return skipped + 8 + first(high);
         }
         skipped += 16;
+    }
+    if let Some(chunk) = bytes.get(skipped..skipped + 8) {
+        let found = stops(word(chunk));
+        if found != 0 {
+            return skipped + first(found);
+        }
+        skipped += 8;
     }
     let rest = &bytes[skipped..];
     skipped

@@ -410,6 +410,30 @@ fn plain_runs() {
     }
 }
 
+/// The word scan finds exactly the first stop, whatever the bytes around
+/// it (every byte value, at every offset in a word, after every byte
+/// value), as a plain byte loop does.
+#[test]
+fn plain_run_is_the_byte_loop() {
+    let by_bytes = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(bytes.len())
+    };
+    for before in 0..=255u8 {
+        for b in 0..=255u8 {
+            for at in 0..24 {
+                let mut bytes = vec![b'a'; 40];
+                bytes[at] = before;
+                bytes[at + 1] = b;
+                assert_eq!(plain_run(&bytes), by_bytes(&bytes), "{before} {b} at {at}");
+                assert_eq!(plain_run(&bytes[at..]), by_bytes(&bytes[at..]));
+            }
+        }
+    }
+}
+
 #[test]
 fn stack_spills_in_order() {
     let mut stack: Stack<usize> = Stack::new();
