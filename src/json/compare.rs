@@ -13,10 +13,14 @@ use super::read::{Reader, unescape};
 use super::stack::Stack;
 use super::{DEPTH_CEILING, parse};
 
-/// Compares two JSON texts already read without error by [`Reader::skip`]
-/// token by token: `Some(true)` if PHP writes them as the same bytes
-/// (numbers by [`same_number`]), `Some(false)` if it does not, `None` if an object lists its keys in
-/// another order (the caller then compares as maps, [`same_value`]).
+/// Compares two JSON texts token by token, `a` already read without error
+/// by [`Reader::skip`]: `Some(true)` if PHP writes them as the same bytes
+/// (numbers by [`same_number`]), `Some(false)` if it does not, `None` if an
+/// object lists its keys in another order (the caller then compares as
+/// maps, [`same_value`]). `b` may be unchecked: every token of `b` is read
+/// with the reader's checks, so `Some(true)` also means `b` is valid JSON
+/// with `a`'s keys and nesting; `None` or `Some(false)` say nothing about
+/// `b`'s validity.
 /// Nothing is built, no hashing: the server writes `response` and the
 /// signed payload from one array, so in practice they agree in order.
 pub(crate) fn same_text(a: &str, b: &str) -> Option<bool> {
@@ -125,6 +129,10 @@ fn same_string(a: &mut Reader<'_>, b: &mut Reader<'_>) -> Option<bool> {
 fn same_key(a: &mut Reader<'_>, b: &mut Reader<'_>) -> Option<bool> {
     a.skip_ws();
     b.skip_ws();
+    // `b` may be unchecked: a key must start here.
+    if a.peek() != Some(b'"') || b.peek() != Some(b'"') {
+        return None;
+    }
     let same = same_string(a, b)?;
     a.eat(b':', "`:`").ok()?;
     b.eat(b':', "`:`").ok()?;

@@ -459,3 +459,67 @@ fn invalid_utf8() {
         Err(Problem::InvalidUtf8 { offset: 3 })
     );
 }
+
+/// `same_text`'s second text may be unchecked (verify compares the signed
+/// payload before reading it): `Some(true)` only ever for a text that the
+/// strict reader accepts too. Every single-byte change and every cut of a
+/// pretty-printed copy, against the compact original.
+#[test]
+fn same_text_true_only_for_valid_second_text() {
+    let a = r#"{"code":300,"a\u00e9":[1,-2.5e3,true,false,null,{"k":"v\"\\\/\ud83d\ude00"}],"e":{},"f":[],"n":1.0}"#;
+    let pretty = "{\n    \"code\": 300,\n    \"a\u{e9}\": [\n        1,\n        -2500.0,\n        true,\n        false,\n        null,\n        {\n            \"k\": \"v\\\"\\\\/\u{1f600}\"\n        }\n    ],\n    \"e\": {},\n    \"f\": [],\n    \"n\": 1.0\n}";
+    assert!(check_nested(a.as_bytes(), 128, 1).is_ok());
+    assert_eq!(same_text(a, pretty), Some(true));
+    let mut cases = 0;
+    for at in 0..pretty.len() {
+        for by in [
+            b'x', b'\\', b'"', b'}', b']', b'{', b'[', b',', b':', b' ', b'0', b'9', b'e', b'-',
+            b'.', b'u', b'n', 0x01, 0xff,
+        ] {
+            let mut b = pretty.as_bytes().to_vec();
+            b[at] = by;
+            let Ok(b) = std::str::from_utf8(&b) else {
+                continue;
+            };
+            if same_text(a, b) == Some(true) {
+                cases += 1;
+                assert!(check_nested(b.as_bytes(), 128, 1).is_ok(), "{b}");
+            }
+        }
+        let cut = &pretty.as_bytes()[..at];
+        if let Ok(cut) = std::str::from_utf8(cut) {
+            assert_ne!(same_text(a, cut), Some(true), "{cut}");
+        }
+    }
+    // Blanks changed, `-2500.0` for `-2.5e3`, and the like: some changes
+    // keep the same text, and each of those is valid.
+    assert!(cases > 0);
+    // Random inserts, deletions and changes of up to three bytes.
+    let alphabet = b"x\\\"}]{[,: 09e-.un\x01";
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..30_000 {
+        let mut b = pretty.as_bytes().to_vec();
+        for _ in 0..1 + next() % 3 {
+            let at = next() as usize % b.len();
+            let by = alphabet[next() as usize % alphabet.len()];
+            match next() % 3 {
+                0 => b[at] = by,
+                1 => b.insert(at, by),
+                _ => {
+                    b.remove(at);
+                }
+            }
+        }
+        if let Ok(b) = std::str::from_utf8(&b)
+            && same_text(a, b) == Some(true)
+        {
+            assert!(check_nested(b.as_bytes(), 128, 1).is_ok(), "{b}");
+        }
+    }
+}
