@@ -21,7 +21,8 @@ for line in open(sys.argv[1]):
     if k not in rows or diff < rows[k]["diff"]:
         rows[k] = r
 
-tools = [t for t in ("respsig", "php", "python") if any(k[0] == t for k in rows)]
+# `respsig-before`: an earlier build's rows, renamed, for a before/after plot.
+tools = [t for t in ("respsig", "respsig-before", "php", "python") if any(k[0] == t for k in rows)]
 sizes = sorted({k[1] for k in rows})
 variants = ("compact", "pretty")
 
@@ -68,7 +69,8 @@ def py(v):
     return T + (math.log10(yhi) - math.log10(v)) / (math.log10(yhi) - math.log10(ylo)) * (H - T - B)
 
 
-colors = {"respsig": "#c0392b", "php": "#2c3e50", "python": "#2980b9"}
+colors = {"respsig": "#c0392b", "respsig-before": "#e6a09a", "php": "#2c3e50",
+          "python": "#2980b9"}
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
        f'font-family="sans-serif" font-size="12">',
        f'<rect width="{W}" height="{H}" fill="white"/>',
