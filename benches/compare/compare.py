@@ -9,6 +9,9 @@ import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check import check  # noqa: E402
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -18,30 +21,6 @@ seconds = float(os.environ.get("COMPARE_SECONDS") or 0.5)
 rounds = int(os.environ.get("COMPARE_ROUNDS") or 5)
 PKCS1 = padding.PKCS1v15()
 SHA256 = hashes.SHA256()
-
-
-def check(text, keys):
-    """json.loads, strict base64 decode, verify over the ASCII of
-    response_base64, decode the payload, compare."""
-    env = json.loads(text)
-    response = env.get("response")
-    b64 = env.get("response_base64")
-    name = env.get("private_key_used")
-    sig_text = env.get("signature")
-    if not (isinstance(response, dict) and isinstance(b64, str)
-            and isinstance(name, str) and isinstance(sig_text, str)):
-        return False
-    key = keys.get(name)
-    if key is None:
-        return False
-    try:
-        sig = base64.b64decode(sig_text, validate=True)
-        signed = b64.encode("ascii")
-        key.verify(sig, signed, PKCS1, SHA256)
-        payload = json.loads(base64.b64decode(b64, validate=True))
-    except (binascii.Error, UnicodeError, InvalidSignature, ValueError):
-        return False
-    return isinstance(payload, dict) and payload == response
 
 
 for line in open(os.path.join(root, "benches/compare/envelopes.txt")):

@@ -11,32 +11,7 @@ $root = $argv[1];
 $dir = $argv[2];
 $seconds = (float)(getenv('CURVE_SECONDS') ?: 2);
 
-function check(string $text, array $keys): bool {
-    $env = json_decode($text, true);
-    if (!is_array($env) || !is_array($env['response'] ?? null)
-        || !is_string($env['response_base64'] ?? null)
-        || !is_string($env['private_key_used'] ?? null)
-        || !is_string($env['signature'] ?? null)) {
-        return false;
-    }
-    $key = $keys[$env['private_key_used']] ?? null;
-    if ($key === null) {
-        return false;
-    }
-    $sig = base64_decode($env['signature'], true);
-    if ($sig === false) {
-        return false;
-    }
-    if (openssl_verify($env['response_base64'], $sig, $key, OPENSSL_ALGO_SHA256) !== 1) {
-        return false;
-    }
-    $payload = base64_decode($env['response_base64'], true);
-    if ($payload === false) {
-        return false;
-    }
-    $decoded = json_decode($payload, true);
-    return is_array($decoded) && $decoded == $env['response'];
-}
+require __DIR__ . '/../compare/check.php';
 
 // Per-call ns of $a and $b in alternating batches of about 4 ms.
 function paired(float $seconds, callable $a, callable $b): array {

@@ -12,6 +12,9 @@ import os
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compare"))
+from check import check  # noqa: E402
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -20,27 +23,6 @@ root, folder = sys.argv[1], sys.argv[2]
 seconds = float(os.environ.get("CURVE_SECONDS") or 2)
 PKCS1 = padding.PKCS1v15()
 SHA256 = hashes.SHA256()
-
-
-def check(text, keys):
-    env = json.loads(text)
-    response = env.get("response")
-    b64 = env.get("response_base64")
-    name = env.get("private_key_used")
-    sig_text = env.get("signature")
-    if not (isinstance(response, dict) and isinstance(b64, str)
-            and isinstance(name, str) and isinstance(sig_text, str)):
-        return False
-    key = keys.get(name)
-    if key is None:
-        return False
-    try:
-        sig = base64.b64decode(sig_text, validate=True)
-        key.verify(sig, b64.encode("ascii"), PKCS1, SHA256)
-        payload = json.loads(base64.b64decode(b64, validate=True))
-    except (binascii.Error, UnicodeError, InvalidSignature, ValueError):
-        return False
-    return isinstance(payload, dict) and payload == response
 
 
 def paired(seconds, a, b):
