@@ -130,7 +130,7 @@ fn verify(
         }
         .into());
     }
-    let unsigned = Value::Object(members);
+    let mut unsigned = Value::Object(members);
     if reads_as_php_list(&unsigned) {
         return Err(LicenseProblem::ReadsAsPhpList.into());
     }
@@ -139,10 +139,11 @@ fn verify(
         .iter()
         .find(|k| k.verify_raw(&signed, &signature))
         .ok_or(LicenseProblem::BadSignature)?;
-    let Value::Object(mut members) = unsigned else {
-        return Err(malformed("document", Problem::NotAnObject));
-    };
-    let license = members.shift_remove(LICENSE).unwrap_or_default();
+    // `license` was found to be an object above.
+    let license = unsigned
+        .get_mut(LICENSE)
+        .map(Value::take)
+        .unwrap_or_default();
     Ok(license::verified_json(key_name, key, signed, license))
 }
 

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests. Test data comes from this
 //! repository's `testdata/` only.
 
+use std::ffi::OsStr;
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 
 use respsig::{Keyring, PublicKey, SigningKey};
 
@@ -77,4 +79,23 @@ pub fn tool(name: &str, version_arg: &str) -> Option<&'static str> {
     }
     eprintln!("SKIPPED: `{name}` is not on the PATH; install it to run this check");
     None
+}
+
+/// Runs `program` with `args`, `input` on its standard input (written from
+/// a thread, so a large input and a large output cannot block each other),
+/// and returns what it printed.
+pub fn run(program: &str, args: &[&OsStr], input: &[u8]) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    output
 }

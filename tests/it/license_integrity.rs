@@ -6,9 +6,6 @@
 #![cfg(feature = "license-writer")]
 use crate::common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
@@ -358,20 +355,12 @@ echo $data['license_key'], ' ', $data['hardware_id'], ' ', $data['expires_at'], 
         (long, "LIC-PHP HW-1234 2035-12-31 23:59:59 digest-ok"),
     ] {
         let file = writer.write(&license).unwrap();
-        let mut child = Command::new(php)
-            .args(["-r", SCRIPT])
-            .arg(common::path("keys/rsa2048.pub.pem"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(file.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let key = common::path("keys/rsa2048.pub.pem");
+        let out = common::run(
+            php,
+            &["-r".as_ref(), SCRIPT.as_ref(), key.as_os_str()],
+            file.as_bytes(),
+        );
         assert!(out.status.success());
         assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
     }

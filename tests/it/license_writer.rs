@@ -2,10 +2,8 @@
 //! OpenSSL CLI and PHP wrote (`testdata/license/make.py`), and read back by
 //! PHP's `openssl_public_decrypt` and `openssl rsautl -verify`.
 #![cfg(feature = "license-writer")]
-use crate::common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::ffi::OsStr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,6 +12,8 @@ use respsig::{
     PublicKey, Snippet, canonical,
 };
 use serde_json::{Value, json};
+
+use crate::common;
 
 fn writer(rel: &str) -> LicenseWriter {
     LicenseWriter::from_pem(&common::text(rel)).unwrap()
@@ -184,20 +184,12 @@ echo $out;
     ] {
         let license = long_license(1500);
         let file = writer(key).write(&license).unwrap();
-        let mut child = Command::new(php)
-            .args(["-r", SCRIPT])
-            .arg(common::path(public))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(file.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let key = common::path(public);
+        let out = common::run(
+            php,
+            &["-r".as_ref(), SCRIPT.as_ref(), key.as_os_str()],
+            file.as_bytes(),
+        );
         assert!(out.status.success(), "{public}");
         assert_eq!(
             out.stdout,
@@ -219,16 +211,9 @@ fn openssl_rsautl_verify_reads_each_block() {
     let raw = STANDARD.decode(&file).unwrap();
     let mut recovered = Vec::new();
     for block in raw.chunks(512) {
-        let mut child = Command::new(openssl)
-            .args(["rsautl", "-verify", "-pubin", "-inkey"])
-            .arg(common::path("keys/rsa4096.pub.pem"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(block).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let key = common::path("keys/rsa4096.pub.pem");
+        let args = ["rsautl", "-verify", "-pubin", "-inkey"].map(OsStr::new);
+        let out = common::run(openssl, &[&args[..], &[key.as_os_str()]].concat(), block);
         assert!(out.status.success());
         recovered.extend_from_slice(&out.stdout);
     }

@@ -29,9 +29,7 @@ use crate::common;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::ops::{Range, RangeInclusive};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use base64::Engine as _;
@@ -554,18 +552,8 @@ while (($line = fgets(STDIN)) !== false) {
 
 /// PHP's canonical bytes of each text, all from one `php` process.
 fn php_encode(php: &str, texts: &[&[u8]]) -> Vec<Option<Vec<u8>>> {
-    let mut child = Command::new(php)
-        .args(["-r", PHP_SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input: String = texts.iter().map(|t| STANDARD.encode(t) + "\n").collect();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let output = common::run(php, &["-r".as_ref(), PHP_SCRIPT.as_ref()], input.as_bytes());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "php failed: {stderr}");
     let answers: Vec<_> = String::from_utf8(output.stdout)
