@@ -400,6 +400,10 @@ pub enum KeyProblem {
         /// Its length in bytes.
         len: usize,
     },
+    /// An Ed25519 public key that is a point of small order (the identity,
+    /// for instance, or 32 zero bytes). Under such a key a signature with
+    /// `S = 0` verifies for every message, so it would accept anything.
+    Ed25519SmallOrder,
 }
 
 /// A short, escaped prefix of untrusted text, safe to print.
@@ -639,6 +643,9 @@ impl fmt::Display for KeyProblem {
             KeyProblem::Ed25519Length { len } => {
                 write!(f, "an Ed25519 public key is 32 bytes, not {len}")
             }
+            KeyProblem::Ed25519SmallOrder => f.write_str(
+                "the Ed25519 public key is a point of small order, under which any message verifies",
+            ),
         }
     }
 }

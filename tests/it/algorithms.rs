@@ -197,6 +197,53 @@ fn ed25519_keys_are_refused_exactly() {
     ));
 }
 
+/// Ed25519 public keys of small order are refused wherever a key is
+/// loaded: under one, `R` of small order with `S = 0` verifies for every
+/// message (found by a review: 32 zero bytes in a key file accepted a
+/// forged envelope). Each of libsodium's seven encodings, with and without
+/// the sign bit, raw, as a key file's bytes and inside an SPKI.
+#[test]
+fn ed25519_keys_of_small_order_are_refused() {
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let ff = "ff".repeat(30);
+    let blocked = [
+        "00".repeat(32),
+        format!("01{}", "00".repeat(31)),
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05".to_owned(),
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a".to_owned(),
+        format!("ec{ff}7f"),
+        format!("ed{ff}7f"),
+        format!("ee{ff}7f"),
+    ];
+    let spki_prefix = hex("302a300506032b6570032100");
+    let refused = Err(Error::KeyRejected(KeyProblem::Ed25519SmallOrder));
+    for text in &blocked {
+        for sign in [0x00, 0x80] {
+            let mut key = hex(text);
+            key[31] |= sign;
+            assert_eq!(PublicKey::from_ed25519(&key), refused, "{text} {sign:x}");
+            assert_eq!(PublicKey::from_pem_or_der(&key), refused, "{text} {sign:x}");
+            let spki = [&spki_prefix[..], &key].concat();
+            assert_eq!(PublicKey::from_spki_der(&spki), refused, "{text} {sign:x}");
+        }
+    }
+    // A real key and its neighbours still load.
+    let raw = common::bytes("keys/ed25519.pub.raw");
+    assert!(PublicKey::from_ed25519(&raw).is_ok());
+    let mut two = hex(&blocked[1]);
+    two[0] = 2;
+    assert!(PublicKey::from_ed25519(&two).is_ok());
+    assert_eq!(
+        Error::KeyRejected(KeyProblem::Ed25519SmallOrder).to_string(),
+        "key rejected: the Ed25519 public key is a point of small order, under which any message verifies"
+    );
+}
+
 /// PKCS#8 v2 (with the public key) loads when the public key matches, in
 /// RFC 5958's form and in the one ring writes; a wrong one is refused.
 #[test]
