@@ -241,8 +241,10 @@ pub struct LicenseVerifyArgs {
     /// one that opens a .lic file is used.
     #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
     pub keys: Vec<KeyArg>,
-    /// For a signed-JSON license: which key name verifies it (the document
-    /// does not say). May be left out when the keys have one name.
+    /// Which key name verifies the license: only that name's keys are
+    /// tried. A signed-JSON license needs it when the keys have several
+    /// names (the document does not say); a .lic file is otherwise tried
+    /// under every key.
     #[arg(long)]
     pub name: Option<String>,
     /// Require the license to be bound to this hardware id.

@@ -234,9 +234,27 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
 }
 
 pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys, None)?;
-    let file = input::read(&args.input.file, args.input.max_bytes)?;
-    let options = respsig::LicenseOptions::new().require_integrity(args.require_integrity);
+    // --name limits the keys tried to that name's, for both formats.
+    let keys: Vec<KeyArg> = match &args.name {
+        Some(name) => args
+            .keys
+            .iter()
+            .filter(|k| k.name == *name)
+            .cloned()
+            .collect(),
+        None => args.keys.clone(),
+    };
+    if let (Some(name), true) = (&args.name, keys.is_empty()) {
+        return Err(Failure::Usage(format!(
+            "--name {name}: no --key was given under that name"
+        )));
+    }
+    let keyring = keyring(&keys, None)?;
+    let max_bytes = args.input.max_bytes;
+    let file = input::read(&args.input.file, max_bytes)?;
+    let options = respsig::LicenseOptions::new()
+        .limits(Limits::new().max_input_bytes(max_bytes))
+        .require_integrity(args.require_integrity);
     let format = respsig::LicenseFormat::detect(&file);
     let verified = match format {
         respsig::LicenseFormat::SignedJson => {

@@ -1607,3 +1607,38 @@ fn verify_pretty_keeps_every_token() {
     );
     assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
 }
+
+/// `license verify --name` limits the keys tried to that name's for a
+/// .lic file too: a file opened by another name's key is refused, and a
+/// name with no --key is a usage error.
+#[test]
+fn license_verify_name_limits_the_keys_for_lic_files() {
+    let file = "testdata/license/openssl-2048.lic";
+    let keys = [
+        "--key",
+        "other=testdata/keys/other2048.pub.pem",
+        "--key",
+        "product=testdata/keys/rsa2048.pub.pem",
+    ];
+    let run = |name: &str| {
+        let mut args = vec!["license", "verify", "-q"];
+        args.extend(keys);
+        args.extend(["--name", name, file]);
+        respsig(&args, None)
+    };
+    let o = run("product");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run("other");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "respsig: refused: license refused: block 0 does not open under any configured key (wrong key, or not a license file)\n"
+    );
+    let o = run("global");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "respsig: error: --name global: no --key was given under that name\n"
+    );
+}
