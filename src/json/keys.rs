@@ -14,7 +14,7 @@ pub(crate) struct KeySet<'a> {
 
 impl KeySet<'_> {
     /// The most keys kept inline and searched linearly.
-    const LINEAR: usize = 8;
+    pub(super) const LINEAR: usize = 8;
 }
 
 impl<'a> KeySet<'a> {
@@ -47,5 +47,90 @@ impl<'a> KeySet<'a> {
             set.insert(key);
             self.set = Some(set);
         }
+    }
+}
+
+/// The keys of every object open in one read, innermost last: one stack
+/// for all of them, so opening and closing an object moves no key set.
+/// Inline while few (any real document's chain of open objects), on the
+/// heap past that.
+pub(super) struct KeyStack<'a> {
+    inline: [Cow<'a, str>; KeyStack::INLINE],
+    spilled: Vec<Cow<'a, str>>,
+    len: usize,
+}
+
+impl KeyStack<'_> {
+    const INLINE: usize = 24;
+}
+
+/// One open object's place in a [`KeyStack`]: where its keys start, and
+/// its hash set once it has more than [`KeySet::LINEAR`] keys (they then
+/// go there, not on the stack).
+pub(super) struct OpenKeys<'a> {
+    start: usize,
+    #[expect(
+        clippy::box_collection,
+        reason = "one pointer on the reader's stack of open containers, not a set's 48 bytes"
+    )]
+    set: Option<Box<HashSet<Cow<'a, str>>>>,
+}
+
+impl<'a> KeyStack<'a> {
+    pub(super) fn new() -> Self {
+        KeyStack {
+            inline: [const { Cow::Borrowed("") }; KeyStack::INLINE],
+            spilled: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// A new object, with no keys yet.
+    pub(super) fn open(&self) -> OpenKeys<'a> {
+        OpenKeys {
+            start: self.len,
+            set: None,
+        }
+    }
+
+    /// The keys on the stack from `start` on.
+    fn since(&self, start: usize) -> impl Iterator<Item = &Cow<'a, str>> {
+        let inline = &self.inline[start.min(Self::INLINE)..self.len.min(Self::INLINE)];
+        let spilled = &self.spilled[start.saturating_sub(Self::INLINE)..];
+        inline.iter().chain(spilled)
+    }
+
+    /// Whether `object` (the innermost open object) has `key`.
+    pub(super) fn contains(&self, object: &OpenKeys<'a>, key: &str) -> bool {
+        match &object.set {
+            Some(set) => set.contains(key),
+            None => self.since(object.start).any(|k| k == key),
+        }
+    }
+
+    /// Adds `key` to `object` (the innermost open object; the caller has
+    /// checked it is not there yet).
+    pub(super) fn insert(&mut self, object: &mut OpenKeys<'a>, key: Cow<'a, str>) {
+        if let Some(set) = &mut object.set {
+            set.insert(key);
+        } else if self.len - object.start < KeySet::LINEAR {
+            match self.inline.get_mut(self.len) {
+                Some(slot) => *slot = key,
+                None => self.spilled.push(key),
+            }
+            self.len += 1;
+        } else {
+            let mut set: HashSet<_> = self.since(object.start).cloned().collect();
+            set.insert(key);
+            object.set = Some(Box::new(set));
+        }
+    }
+
+    /// Closes `object`, the innermost open object.
+    pub(super) fn close(&mut self, object: OpenKeys<'a>) {
+        self.spilled
+            .truncate(object.start.saturating_sub(Self::INLINE));
+        // The inline slots above keep their old keys until overwritten.
+        self.len = object.start;
     }
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Number, Value};
 
 use super::DEPTH_CEILING;
-use super::keys::KeySet;
+use super::keys::{KeyStack, OpenKeys};
 use super::number::number_value;
 use super::scan::plain_run;
 use super::stack::Stack;
@@ -78,27 +78,30 @@ impl<'a> Sink<'a> for Build {
 }
 
 /// Builds nothing; keeps the keys of the open objects, to find duplicates.
-#[derive(Default)]
-struct Check;
+struct Check<'a> {
+    keys: KeyStack<'a>,
+}
 
-impl<'a> Sink<'a> for Check {
+impl<'a> Sink<'a> for Check<'a> {
     const STRINGS: bool = false;
     type Value = ();
     type Array = ();
-    type Object = KeySet<'a>;
+    type Object = OpenKeys<'a>;
     fn array(&mut self) {}
     fn push(&mut self, _: &mut (), _: ()) {}
     fn end_array(&mut self, _: ()) {}
-    fn object(&mut self) -> KeySet<'a> {
-        KeySet::new()
+    fn object(&mut self) -> OpenKeys<'a> {
+        self.keys.open()
     }
-    fn contains(&self, object: &KeySet<'a>, key: &str) -> bool {
-        object.contains(key)
+    fn contains(&self, object: &OpenKeys<'a>, key: &str) -> bool {
+        self.keys.contains(object, key)
     }
-    fn insert(&mut self, object: &mut KeySet<'a>, key: Cow<'a, str>, _: ()) {
-        object.insert(key);
+    fn insert(&mut self, object: &mut OpenKeys<'a>, key: Cow<'a, str>, _: ()) {
+        self.keys.insert(object, key);
     }
-    fn end_object(&mut self, _: KeySet<'a>) {}
+    fn end_object(&mut self, object: OpenKeys<'a>) {
+        self.keys.close(object);
+    }
     fn string(&mut self, _: Cow<'a, str>) {}
     fn number(&mut self, _: Number) {}
     fn bool(&mut self, _: bool) {}
@@ -201,7 +204,12 @@ impl<'a> Reader<'a> {
     /// without escapes stay borrowed and only object keys are kept (to find
     /// duplicates).
     pub(crate) fn skip(&mut self, depth: usize) -> Result<(), Problem> {
-        self.read(depth, &mut Check)
+        self.read(
+            depth,
+            &mut Check {
+                keys: KeyStack::new(),
+            },
+        )
     }
 
     /// The one reading loop behind [`value`](Self::value) and
@@ -451,25 +459,44 @@ impl<'a> Reader<'a> {
     /// escapes. Every error [`string`](Self::string) can give comes from
     /// here.
     pub(super) fn raw_string(&mut self) -> Result<(&'a str, bool), Problem> {
-        self.pos += 1;
-        let start = self.pos;
+        let bytes = self.bytes;
+        let start = self.pos + 1;
+        let mut pos = start;
         let mut escaped = false;
         loop {
             // Most of a string needs no look: eight bytes at a time.
-            self.pos += plain_run(&self.bytes[self.pos..]);
-            match self.peek() {
-                None => return Err(self.syntax("`\"` closing the string")),
+            pos += plain_run(&bytes[pos..]);
+            match bytes.get(pos) {
                 Some(b'"') => {
-                    let raw = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok((raw, escaped));
+                    self.pos = pos + 1;
+                    return Ok((&self.text[start..pos], escaped));
                 }
                 Some(b'\\') => {
                     escaped = true;
-                    self.pos += 1;
-                    self.escape(None)?;
+                    // The escapes a string is full of (`\/`, and `\u` of a
+                    // character outside the surrogates) are checked here;
+                    // every other escape, and every error, by `escape`.
+                    let next = bytes.get(pos + 1).copied().unwrap_or(0);
+                    if SIMPLE_ESCAPE[usize::from(next)] {
+                        pos += 2;
+                    } else if next == b'u'
+                        && let Some(len) = unicode_escape_len(bytes, pos)
+                    {
+                        pos += len;
+                    } else {
+                        self.pos = pos + 1;
+                        self.escape(None)?;
+                        pos = self.pos;
+                    }
                 }
-                Some(_) => return Err(self.syntax("no raw control character")),
+                None => {
+                    self.pos = pos;
+                    return Err(self.syntax("`\"` closing the string"));
+                }
+                Some(_) => {
+                    self.pos = pos;
+                    return Err(self.syntax("no raw control character"));
+                }
             }
         }
     }
@@ -531,6 +558,60 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         Ok(v)
+    }
+}
+
+/// The bytes that may follow a `\\` to make a one-character escape.
+static SIMPLE_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let escapes = b"\"\\/bfnrt";
+    let mut i = 0;
+    while i < escapes.len() {
+        table[escapes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// The value of each byte as a hex digit, 0xff if it is not one.
+static HEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = match i as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => b - b'A' + 10,
+            _ => 0xff,
+        };
+        i += 1;
+    }
+    table
+};
+
+/// The four hex digits at `at`, if there are four.
+fn hex4_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let digits = bytes.get(at..at + 4)?;
+    let digit = |i: usize| HEX[usize::from(digits[i])];
+    let (a, b, c, d) = (digit(0), digit(1), digit(2), digit(3));
+    if (a | b | c | d) & 0x80 != 0 {
+        return None;
+    }
+    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
+}
+
+/// The length of the valid `\\u` escape at `at`: six bytes for a
+/// character outside the surrogates, twelve for a surrogate pair; `None`
+/// for anything else, left to [`Reader::escape`] to refuse or read.
+fn unicode_escape_len(bytes: &[u8], at: usize) -> Option<usize> {
+    match hex4_at(bytes, at + 2)? {
+        0xD800..=0xDBFF => {
+            let low = bytes.get(at + 6..at + 8) == Some(b"\\u")
+                && hex4_at(bytes, at + 8).is_some_and(|c| (0xDC00..=0xDFFF).contains(&c));
+            low.then_some(12)
+        }
+        0xDC00..=0xDFFF => None,
+        _ => Some(6),
     }
 }
 

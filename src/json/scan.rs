@@ -5,6 +5,7 @@
 /// time, to the exact byte (strings are most of an envelope: the
 /// signature, the signed base64, and the short keys and values of the
 /// payload, where a byte-by-byte tail cost as much as the words).
+#[inline]
 pub(super) fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
@@ -26,9 +27,23 @@ pub(super) fn plain_run(bytes: &[u8]) -> usize {
         u64::from_le_bytes(w)
     };
     let first = |stops: u64| (stops.trailing_zeros() / 8) as usize;
-    let mut skipped = 0;
+    // Most runs are short (between the escapes of non-ASCII text, keys):
+    // one word first.
+    if let Some(chunk) = bytes.get(..8) {
+        let found = stops(word(chunk));
+        if found != 0 {
+            return first(found);
+        }
+    }
+    let mut skipped = bytes.len().min(8);
+    if skipped < 8 {
+        return bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(bytes.len());
+    }
     // Sixteen bytes a round: two independent words keep the CPU busy.
-    for pair in bytes.chunks_exact(16) {
+    for pair in bytes[skipped..].chunks_exact(16) {
         let (low, high) = (stops(word(&pair[..8])), stops(word(&pair[8..])));
         if low != 0 {
             return skipped + first(low);

@@ -187,8 +187,38 @@ fn skip_agrees_with_value() {
         "{\"a\" 1}".to_owned(),
         r#"{"a":"x\/y","b":[true,false,null,-0,1.5e3]}"#.to_owned(),
     ];
+    // The keys of open objects share one stack (inline, then spilled) and
+    // an object past eight keys moves to a hash set: duplicates found at
+    // every depth of a long chain, before and after inner objects close.
+    // `dup`: the level whose object repeats its key `k2` at its end.
+    let chain = |depth: usize, inner: &str, dup: Option<usize>| {
+        let mut text = inner.to_owned();
+        for level in (0..depth).rev() {
+            let keys: String = (0..5).map(|k| format!("\"k{k}\":{k},")).collect();
+            let end = if dup == Some(level) { ",\"k2\":9" } else { "" };
+            text = format!("{{{keys}\"in{level}\":{text},\"after\":[{{\"k0\":0}}]{end}}}");
+        }
+        text
+    };
+    let wide: String = (0..12)
+        .map(|k| format!("\"w{k}\":{{\"k{k}\":1}},"))
+        .collect();
+    let mut inputs = inputs.to_vec();
+    inputs.extend((0..12).map(|level| chain(12, "1", Some(level))));
+    inputs.extend([
+        chain(12, "1", None),
+        chain(12, r#"{"x":1,"x":2}"#, None),
+        chain(12, r#"{"k0":1,"k1":2,"x":3}"#, None),
+        chain(2, r#"{"k0":1,"k0":2}"#, None),
+        chain(12, r#"{"a":{"a":{"a":1}},"b":2,"a":3}"#, None),
+        format!("{{{wide}\"w3\":0}}"),
+        format!("{{{wide}\"w12\":{{{wide}\"w0\":1}},\"w11\":0}}"),
+        format!("{{{wide}\"w12\":{{{wide}\"w0\":1}},\"w13\":0}}"),
+        format!("[{}]", vec![format!("{{{wide}\"z\":0}}"); 3].join(",")),
+        format!("{{{wide}\"\\u0077\\u0039\":0}}"),
+    ]);
     for text in &inputs {
-        for depth in [3, 128] {
+        for depth in [3, 16, 128] {
             let built = Reader::new(text.as_bytes(), depth).and_then(|mut r| {
                 let v = r.value(0)?;
                 r.end()?;
@@ -522,4 +552,29 @@ fn same_text_true_only_for_valid_second_text() {
             assert!(check_nested(b.as_bytes(), 128, 1).is_ok(), "{b}");
         }
     }
+}
+
+/// Every `\u` escape the reader meets, read on its fast path or its slow
+/// one, is refused or read as serde_json (which also refuses lone
+/// surrogates) does: hex digits of either case or none, each side of every
+/// surrogate boundary, pairs whole, reversed, cut short or broken.
+#[test]
+fn unicode_escapes_agree_with_serde_json() {
+    let units = [
+        "0000", "0041", "00e9", "00E9", "d7ff", "D7FF", "d800", "D800", "dbff", "DBFF", "dc00",
+        "DC00", "dfff", "DFFF", "e000", "ffff", "FFFF", "12g4", "12", "", "00\"", "d83d",
+    ];
+    let mut cases = 0;
+    for first in units {
+        for glue in ["", "\\u", "\\", "x", "\\n"] {
+            for second in units {
+                let text = format!("[\"a\\u{first}{glue}{second}b\"]");
+                let ours = p(&text).ok();
+                let theirs: Option<Value> = serde_json::from_str(&text).ok();
+                assert_eq!(ours, theirs, "{text}");
+                cases += 1;
+            }
+        }
+    }
+    assert_eq!(cases, units.len() * units.len() * 5);
 }
