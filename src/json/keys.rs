@@ -104,6 +104,10 @@ impl<'a> KeyStack<'a> {
     pub(super) fn contains(&self, object: &OpenKeys<'a>, key: &str) -> bool {
         match &object.set {
             Some(set) => set.contains(key),
+            // Almost always: every key inline.
+            None if self.spilled.is_empty() => self.inline[object.start..self.len]
+                .iter()
+                .any(|k| k.len() == key.len() && k.as_bytes() == key.as_bytes()),
             None => self.since(object.start).any(|k| k == key),
         }
     }

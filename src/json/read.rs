@@ -20,13 +20,21 @@ trait Sink<'a> {
     type Value;
     type Array;
     type Object;
+    /// A key held until its member's value is read.
+    type Key: Default;
     fn array(&mut self) -> Self::Array;
     fn push(&mut self, array: &mut Self::Array, value: Self::Value);
     fn end_array(&mut self, array: Self::Array) -> Self::Value;
     fn object(&mut self) -> Self::Object;
-    /// Whether `key` was already read in this object.
-    fn contains(&self, object: &Self::Object, key: &str) -> bool;
-    fn insert(&mut self, object: &mut Self::Object, key: Cow<'a, str>, value: Self::Value);
+    /// Takes the key of the next member of `object`, or gives it back if
+    /// `object` has it already.
+    fn key(
+        &mut self,
+        object: &mut Self::Object,
+        key: Cow<'a, str>,
+    ) -> Result<Self::Key, Cow<'a, str>>;
+    /// Adds the member whose key [`key`](Self::key) took.
+    fn insert(&mut self, object: &mut Self::Object, key: Self::Key, value: Self::Value);
     fn end_object(&mut self, object: Self::Object) -> Self::Value;
     fn string(&mut self, s: Cow<'a, str>) -> Self::Value;
     fn number(&mut self, n: Number) -> Self::Value;
@@ -54,8 +62,16 @@ impl<'a> Sink<'a> for Build {
     fn object(&mut self) -> Map<String, Value> {
         Map::new()
     }
-    fn contains(&self, object: &Map<String, Value>, key: &str) -> bool {
-        object.contains_key(key)
+    type Key = Cow<'a, str>;
+    fn key(
+        &mut self,
+        object: &mut Map<String, Value>,
+        key: Cow<'a, str>,
+    ) -> Result<Cow<'a, str>, Cow<'a, str>> {
+        match object.contains_key(&*key) {
+            true => Err(key),
+            false => Ok(key),
+        }
     }
     fn insert(&mut self, object: &mut Map<String, Value>, key: Cow<'a, str>, value: Value) {
         object.insert(key.into_owned(), value);
@@ -93,12 +109,16 @@ impl<'a> Sink<'a> for Check<'a> {
     fn object(&mut self) -> OpenKeys<'a> {
         self.keys.open()
     }
-    fn contains(&self, object: &OpenKeys<'a>, key: &str) -> bool {
-        self.keys.contains(object, key)
-    }
-    fn insert(&mut self, object: &mut OpenKeys<'a>, key: Cow<'a, str>, _: ()) {
+    /// Kept as soon as read: nothing to carry to [`insert`](Sink::insert).
+    type Key = ();
+    fn key(&mut self, object: &mut OpenKeys<'a>, key: Cow<'a, str>) -> Result<(), Cow<'a, str>> {
+        if self.keys.contains(object, &key) {
+            return Err(key);
+        }
         self.keys.insert(object, key);
+        Ok(())
     }
+    fn insert(&mut self, _: &mut OpenKeys<'a>, _: (), _: ()) {}
     fn end_object(&mut self, object: OpenKeys<'a>) {
         self.keys.close(object);
     }
@@ -222,7 +242,7 @@ impl<'a> Reader<'a> {
         /// A container being read, with the key of the member being read.
         enum Open<'a, S: Sink<'a>> {
             Array(S::Array),
-            Object(S::Object, Cow<'a, str>),
+            Object(S::Object, S::Key),
         }
         let mut open: Stack<Open<'a, S>> = Stack::new();
         'value: loop {
@@ -248,7 +268,9 @@ impl<'a> Reader<'a> {
                         self.pos += 1;
                         sink.end_object(object)
                     } else {
+                        let mut object = object;
                         let key = self.member_key()?;
+                        let key = sink.key(&mut object, key).map_err(duplicate)?;
                         open.push(Open::Object(object, key));
                         continue 'value;
                     }
@@ -258,7 +280,7 @@ impl<'a> Reader<'a> {
                     sink.string(s)
                 }
                 Some(b'"') => {
-                    self.raw_string()?;
+                    self.skip_string()?;
                     sink.string(Cow::Borrowed(""))
                 }
                 Some(b't') => self.literal("true").map(|()| sink.bool(true))?,
@@ -305,12 +327,7 @@ impl<'a> Reader<'a> {
                             Some(b',') => {
                                 self.pos += 1;
                                 let next = self.member_key()?;
-                                if sink.contains(map, &next) {
-                                    return Err(Problem::DuplicateKey {
-                                        key: Snippet::new(&next),
-                                    });
-                                }
-                                *key = next;
+                                *key = sink.key(map, next).map_err(duplicate)?;
                                 continue 'value;
                             }
                             Some(b'}') => {
@@ -459,6 +476,14 @@ impl<'a> Reader<'a> {
     /// escapes. Every error [`string`](Self::string) can give comes from
     /// here.
     pub(super) fn raw_string(&mut self) -> Result<(&'a str, bool), Problem> {
+        let (start, escaped) = self.skip_string()?;
+        Ok((&self.text[start..self.pos - 1], escaped))
+    }
+
+    /// Checks a string literal as [`raw_string`](Self::raw_string) does
+    /// (same errors), leaving the reader after its closing quote; returns
+    /// where its text starts, and whether it has escapes.
+    fn skip_string(&mut self) -> Result<(usize, bool), Problem> {
         let bytes = self.bytes;
         let start = self.pos + 1;
         let mut pos = start;
@@ -469,7 +494,7 @@ impl<'a> Reader<'a> {
             match bytes.get(pos) {
                 Some(b'"') => {
                     self.pos = pos + 1;
-                    return Ok((&self.text[start..pos], escaped));
+                    return Ok((start, escaped));
                 }
                 Some(b'\\') => {
                     escaped = true;
@@ -558,6 +583,13 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         Ok(v)
+    }
+}
+
+/// The error for a key its object already has.
+fn duplicate(key: Cow<'_, str>) -> Problem {
+    Problem::DuplicateKey {
+        key: Snippet::new(&key),
     }
 }
 
