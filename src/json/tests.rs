@@ -578,3 +578,164 @@ fn unicode_escapes_agree_with_serde_json() {
     }
     assert_eq!(cases, units.len() * units.len() * 5);
 }
+
+/// A small deterministic generator (xorshift64*), so a failure replays.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'s>(&mut self, items: &[&'s str]) -> &'s str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Random JSON-like text: mostly valid, with the pieces the string loop
+/// and the key stack treat specially (escapes of every kind, surrogates
+/// whole and broken, control characters, non-ASCII, repeated keys, wide
+/// and deep objects).
+fn random_json(rng: &mut Rng, depth: usize, out: &mut String) {
+    const PIECES: &[&str] = &[
+        "a",
+        "k",
+        "Z\u{fc}rich",
+        "\u{65e5}",
+        "\u{1f600}",
+        "\\/",
+        "\\\\",
+        "\\\"",
+        "\\n",
+        "\\t",
+        "\\b",
+        "\\f",
+        "\\r",
+        "\\u00e9",
+        "\\u00E9",
+        "\\u0000",
+        "\\u001f",
+        "\\ud83d\\ude00",
+        "\\uD83D\\uDE00",
+        "\\ud800",
+        "\\udc00",
+        "\\ud800\\u0041",
+        "\\ud800\\n",
+        "\\u12",
+        "\\u12g4",
+        "\\x",
+        "\\",
+        "\u{1}",
+        "\t",
+        "\u{7f}",
+        "12345678",
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+    ];
+    let string = |rng: &mut Rng, out: &mut String| {
+        out.push('"');
+        for _ in 0..rng.below(6) {
+            out.push_str(rng.pick(PIECES));
+        }
+        out.push('"');
+    };
+    match rng.below(if depth == 0 { 4 } else { 7 }) {
+        0 => string(rng, out),
+        1 => out.push_str(rng.pick(&["0", "-0", "12", "-1.5e3", "1E400", "0.1", "01", "1."])),
+        2 => out.push_str(rng.pick(&["true", "false", "null", "nul"])),
+        3 => out.push_str(rng.pick(&["{}", "[]", " ", ""])),
+        4 => {
+            out.push('[');
+            for i in 0..rng.below(4) {
+                if i > 0 {
+                    out.push(',');
+                }
+                random_json(rng, depth - 1, out);
+            }
+            out.push(']');
+        }
+        _ => {
+            out.push('{');
+            // Few key names, so repeats are common; sometimes many keys.
+            let names = [
+                "a", "b", "\\u0061", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8",
+            ];
+            let count = if rng.below(4) == 0 { 12 } else { rng.below(5) };
+            for i in 0..count {
+                if i > 0 {
+                    out.push(',');
+                }
+                if rng.below(3) == 0 {
+                    out.push_str(&format!("\"{}\"", rng.pick(&names)));
+                } else {
+                    out.push_str(&format!("\"m{}\"", rng.below(40)));
+                }
+                out.push(':');
+                random_json(rng, depth - 1, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// On random documents and random damage to them, `skip` refuses exactly
+/// what `value` refuses, with the same error (the key stack and the
+/// string loop against serde_json's map and the escape reader), and
+/// whatever `value` reads serde_json reads the same (numbers and
+/// duplicates aside, where PHP's rules differ).
+#[test]
+fn skip_agrees_with_value_on_random_documents() {
+    let mut rng = Rng(0x5eed_0f_15);
+    let (mut accepted, mut refused) = (0, 0);
+    for round in 0..20_000 {
+        let mut text = String::new();
+        random_json(&mut rng, 6, &mut text);
+        let mut bytes = text.into_bytes();
+        if round % 3 == 1 && !bytes.is_empty() {
+            let at = rng.below(bytes.len());
+            bytes[at] = b"\"\\{}[],:u0 \x01"[rng.below(12)];
+        }
+        if round % 3 == 2 {
+            let len = bytes.len();
+            bytes.truncate(rng.below(len + 1));
+        }
+        for depth in [4, 128] {
+            let built = Reader::new(&bytes, depth).and_then(|mut r| {
+                r.skip_ws();
+                let v = r.value(0)?;
+                r.end()?;
+                Ok(v)
+            });
+            let checked = Reader::new(&bytes, depth).and_then(|mut r| {
+                r.skip_ws();
+                r.skip(0)?;
+                r.end()
+            });
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(
+                built.as_ref().map(|_| ()),
+                checked.as_ref().copied(),
+                "{text}"
+            );
+            match built {
+                Ok(ours) if depth == 128 => {
+                    accepted += 1;
+                    if !text.contains("-0") && !text.contains("E400") {
+                        let theirs: Value = serde_json::from_slice(&bytes).expect(&text);
+                        assert_eq!(ours, theirs, "{text}");
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => refused += 1,
+            }
+        }
+    }
+    // Both outcomes are well represented.
+    assert!(accepted > 4_000 && refused > 10_000, "{accepted} {refused}");
+}
