@@ -691,7 +691,7 @@ fn random_json(rng: &mut Rng, depth: usize, out: &mut String) {
 /// duplicates aside, where PHP's rules differ).
 #[test]
 fn skip_agrees_with_value_on_random_documents() {
-    let mut rng = Rng(0x5eed_0f_15);
+    let mut rng = Rng(0x5eed_0f15);
     let (mut accepted, mut refused) = (0, 0);
     for round in 0..20_000 {
         let mut text = String::new();
