@@ -111,13 +111,11 @@ impl Work {
             *g = pairs << 20 | (pairs >> 8) & 0x000f_ff00;
         }
         // Each store's spare byte is overwritten by the next group.
-        let (groups, [end]) = self.groups.split_at(BLOCK / 4 - 1) else {
-            return;
-        };
-        for (i, g) in groups.iter().enumerate() {
+        const LAST: usize = BLOCK / 4 - 1;
+        for (i, g) in self.groups[..LAST].iter().enumerate() {
             dst[3 * i..3 * i + 4].copy_from_slice(&g.to_be_bytes());
         }
-        dst[BLOCK / 4 * 3 - 3..].copy_from_slice(&end.to_be_bytes()[..3]);
+        dst[3 * LAST..].copy_from_slice(&self.groups[LAST].to_be_bytes()[..3]);
     }
 }
 
