@@ -128,29 +128,30 @@ impl Work {
 /// `+`, and those from 0x80 up, which compare as negative. In a range the
 /// check is the byte plus the offset that takes the run's last character
 /// to 63, so the rest of the range lands above it (the lowest range at 85
-/// and up); the value is the byte plus another offset.
+/// and up); the value is the check plus a second offset.
 #[inline(always)]
 fn sextet(c: u8) -> (u8, u8) {
-    // (last byte before the range, check offset, value offset), in order;
-    // the lowest range's value offset is the next one's, which saves a
-    // step.
-    const LOWEST: (u8, u8) = (0u8.wrapping_sub(b'+'), 62 - b'+');
-    const RANGES: [(u8, u8, u8); 5] = [
-        (b'+' - 1, 63 - b'+', 62 - b'+'),
-        (b'/' - 1, 63 - b'/', 63 - b'/'),
-        (b'0' - 1, 63 - b'9', 52u8.wrapping_sub(b'0')),
-        (b'A' - 1, 63u8.wrapping_sub(b'Z'), 0u8.wrapping_sub(b'A')),
-        (b'a' - 1, 63u8.wrapping_sub(b'z'), 26u8.wrapping_sub(b'a')),
+    // (first character, last character, value of the last).
+    const RUNS: [(u8, u8, u8); 5] = [
+        (b'+', b'+', 62),
+        (b'/', b'/', 63),
+        (b'0', b'9', 61),
+        (b'A', b'Z', 25),
+        (b'a', b'z', 51),
     ];
-    let (mut check, mut value) = (c.wrapping_add(LOWEST.0), c.wrapping_add(LOWEST.1));
-    let (mut prev_check, mut prev_value) = LOWEST;
-    for (before, check_offset, value_offset) in RANGES {
-        let inside = 0u8.wrapping_sub(u8::from(c.cast_signed() > before.cast_signed()));
-        check = check.wrapping_add(inside & check_offset.wrapping_sub(prev_check));
-        value = value.wrapping_add(inside & value_offset.wrapping_sub(prev_value));
-        (prev_check, prev_value) = (check_offset, value_offset);
+    // The lowest range: 0..=42 go to 213..=255, 0x80..=0xff to 85..=212;
+    // its value shift is the next range's, which saves a step.
+    let (mut check_offset, mut shift) = (0u8.wrapping_sub(b'+'), 62u8.wrapping_sub(63));
+    let mut check = c.wrapping_add(check_offset);
+    let mut value_shift = shift;
+    for (first, last, last_value) in RUNS {
+        let inside = 0u8.wrapping_sub(u8::from(c.cast_signed() > (first - 1).cast_signed()));
+        let (next_check, next_shift) = (63u8.wrapping_sub(last), last_value.wrapping_sub(63));
+        check = check.wrapping_add(inside & next_check.wrapping_sub(check_offset));
+        value_shift = value_shift.wrapping_add(inside & next_shift.wrapping_sub(shift));
+        (check_offset, shift) = (next_check, next_shift);
     }
-    (value, check)
+    (check.wrapping_add(value_shift), check)
 }
 
 #[cfg(test)]
