@@ -20,9 +20,12 @@
 //! [`depth`], [`deserialize`]):
 //! - [`read`]: the [`Reader`], one reading loop that builds a `Value` or
 //!   only checks;
-//! - [`keys`]: the set of an object's keys, to refuse duplicates;
+//! - [`keys`]: the keys read so far, to refuse duplicates: the set of one
+//!   object's keys, and the one stack of every open object's keys that
+//!   the checking reader keeps;
 //! - [`number`]: PHP's reading and comparing of numbers;
-//! - [`scan`]: the eight-bytes-at-a-time scan of string contents;
+//! - [`scan`]: the scan of string contents for their next `"`, `\\` or
+//!   control character (a word, then 32-byte vector rounds);
 //! - [`stack`]: the reader's explicit stack of open containers;
 //! - [`compare`]: whether two values are what PHP writes as the same bytes.
 

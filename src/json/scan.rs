@@ -1,10 +1,11 @@
-//! The scan of string contents, eight bytes at a time.
+//! The scan of string contents: a word of eight bytes, then 32-byte
+//! rounds the compiler turns into vector code, then words.
 
 /// How many bytes at the start of `bytes` can stand in a JSON string as
-/// they are: none is `"`, `\\` or a control character. Eight bytes at a
-/// time, to the exact byte (strings are most of an envelope: the
-/// signature, the signed base64, and the short keys and values of the
-/// payload, where a byte-by-byte tail cost as much as the words).
+/// they are: none is `"`, `\\` or a control character, to the exact byte.
+/// Strings are most of an envelope: the short keys and values of the
+/// payload and the runs between its escapes (one word finds their end),
+/// and the signature and the signed base64 (32-byte vector rounds).
 #[inline]
 pub(super) fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
