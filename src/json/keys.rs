@@ -100,24 +100,36 @@ impl<'a> KeyStack<'a> {
         inline.iter().chain(spilled)
     }
 
-    /// Whether `object` (the innermost open object) has `key`.
-    pub(super) fn contains(&self, object: &OpenKeys<'a>, key: &str) -> bool {
-        match &object.set {
-            Some(set) => set.contains(key),
+    /// Adds `key` to `object` (the innermost open object), or gives it
+    /// back if `object` has it already.
+    pub(super) fn add(
+        &mut self,
+        object: &mut OpenKeys<'a>,
+        key: Cow<'a, str>,
+    ) -> Result<(), Cow<'a, str>> {
+        if let Some(set) = &mut object.set {
+            // One lookup: a borrowed key costs nothing to hand back.
+            return match key {
+                Cow::Borrowed(k) if set.insert(Cow::Borrowed(k)) => Ok(()),
+                Cow::Borrowed(k) => Err(Cow::Borrowed(k)),
+                owned if set.contains(&*owned) => Err(owned),
+                owned => {
+                    set.insert(owned);
+                    Ok(())
+                }
+            };
+        }
+        let known = match self.spilled.is_empty() {
             // Almost always: every key inline.
-            None if self.spilled.is_empty() => self.inline[object.start..self.len]
+            true => self.inline[object.start..self.len]
                 .iter()
                 .any(|k| k.len() == key.len() && k.as_bytes() == key.as_bytes()),
-            None => self.since(object.start).any(|k| k == key),
+            false => self.since(object.start).any(|k| *k == key),
+        };
+        if known {
+            return Err(key);
         }
-    }
-
-    /// Adds `key` to `object` (the innermost open object; the caller has
-    /// checked it is not there yet).
-    pub(super) fn insert(&mut self, object: &mut OpenKeys<'a>, key: Cow<'a, str>) {
-        if let Some(set) = &mut object.set {
-            set.insert(key);
-        } else if self.len - object.start < KeySet::LINEAR {
+        if self.len - object.start < KeySet::LINEAR {
             match self.inline.get_mut(self.len) {
                 Some(slot) => *slot = key,
                 None => self.spilled.push(key),
@@ -128,6 +140,7 @@ impl<'a> KeyStack<'a> {
             set.insert(key);
             object.set = Some(Box::new(set));
         }
+        Ok(())
     }
 
     /// Closes `object`, the innermost open object.

@@ -112,11 +112,7 @@ impl<'a> Sink<'a> for Check<'a> {
     /// Kept as soon as read: nothing to carry to [`insert`](Sink::insert).
     type Key = ();
     fn key(&mut self, object: &mut OpenKeys<'a>, key: Cow<'a, str>) -> Result<(), Cow<'a, str>> {
-        if self.keys.contains(object, &key) {
-            return Err(key);
-        }
-        self.keys.insert(object, key);
-        Ok(())
+        self.keys.add(object, key)
     }
     fn insert(&mut self, _: &mut OpenKeys<'a>, _: (), _: ()) {}
     fn end_object(&mut self, object: OpenKeys<'a>) {
