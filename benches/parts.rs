@@ -17,6 +17,12 @@ mod common;
 mod base64;
 #[path = "common/base64_table.rs"]
 mod base64_table;
+// What `base64`'s unit tests use, when `--all-targets` builds this bench
+// in test mode (unused here too).
+#[cfg(test)]
+#[path = "../src/test_rng.rs"]
+#[allow(dead_code)]
+mod test_rng;
 
 use std::hint::black_box;
 use std::time::Duration;

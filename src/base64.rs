@@ -203,6 +203,7 @@ const fn sextet(c: u8) -> (u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
 
     /// The table decoder accepts exactly what base64ct accepts, with the
     /// same output: every string of up to 4 characters over a mixed
@@ -231,11 +232,9 @@ mod tests {
                 idx[pos + 1..].iter_mut().for_each(|i| *i = 0);
             }
         }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let bytes: Vec<u8> = (0..(seed % 40) as usize)
                 .map(|i| (seed >> (i % 8 * 8)) as u8)
                 .collect();
@@ -266,6 +265,7 @@ mod tests {
 #[cfg(test)]
 mod differential {
     use super::*;
+    use crate::test_rng::Rng;
     use base64ct::{Base64, Encoding};
 
     /// `decode`, on bytes that need not be UTF-8.
@@ -287,24 +287,6 @@ mod differential {
             assert_eq!(decode(text), ours);
         }
         ours.is_some()
-    }
-
-    /// xorshift64, as the other tests here seed randomness.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| self.next() as u8).collect()
-        }
     }
 
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -75,6 +75,8 @@ mod pem;
 mod private_key;
 mod response_code;
 mod sign;
+#[cfg(test)]
+mod test_rng;
 mod verify;
 
 pub use algorithm::{Algorithm, Hash};

@@ -121,9 +121,7 @@ impl<'a> KeyStack<'a> {
         }
         let known = match self.spilled.is_empty() {
             // Almost always: every key inline.
-            true => self.inline[object.start..self.len]
-                .iter()
-                .any(|k| k.len() == key.len() && k.as_bytes() == key.as_bytes()),
+            true => self.inline[object.start..self.len].contains(&key),
             false => self.since(object.start).any(|k| *k == key),
         };
         if known {

@@ -259,12 +259,11 @@ impl<'a> Reader<'a> {
                 Some(b'{') => {
                     self.enter(depth + open.len())?;
                     self.pos += 1;
-                    let object = sink.object();
+                    let mut object = sink.object();
                     if self.next_is(b'}') {
                         self.pos += 1;
                         sink.end_object(object)
                     } else {
-                        let mut object = object;
                         let key = self.member_key()?;
                         let key = sink.key(&mut object, key).map_err(duplicate)?;
                         open.push(Open::Object(object, key));
@@ -485,7 +484,7 @@ impl<'a> Reader<'a> {
         let mut pos = start;
         let mut escaped = false;
         loop {
-            // Most of a string needs no look: eight bytes at a time.
+            // Most of a string needs no look (`plain_run` skips it).
             pos += plain_run(&bytes[pos..]);
             match bytes.get(pos) {
                 Some(b'"') => {
@@ -524,16 +523,9 @@ impl<'a> Reader<'a> {
 
     /// Reads the escape after a `\\`, pushing its character to `out`.
     pub(super) fn escape(&mut self, out: Option<&mut String>) -> Result<(), Problem> {
-        let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
+        let c = match self.peek().map(|b| (b, simple_escape(b))) {
+            Some((_, Some(c))) => c,
+            Some((b'u', None)) => {
                 self.pos += 1;
                 let first = self.hex4()?;
                 let c = match first {
@@ -569,12 +561,10 @@ impl<'a> Reader<'a> {
     fn hex4(&mut self) -> Result<u32, Problem> {
         let mut v = 0u32;
         for _ in 0..4 {
-            let d = match self.peek() {
-                Some(b @ b'0'..=b'9') => b - b'0',
-                Some(b @ b'a'..=b'f') => b - b'a' + 10,
-                Some(b @ b'A'..=b'F') => b - b'A' + 10,
-                _ => return Err(self.syntax("four hex digits")),
-            };
+            let d = self.peek().map_or(0xff, |b| HEX[usize::from(b)]);
+            if d == 0xff {
+                return Err(self.syntax("four hex digits"));
+            }
             v = v * 16 + u32::from(d);
             self.pos += 1;
         }
@@ -589,14 +579,28 @@ fn duplicate(key: Cow<'_, str>) -> Problem {
     }
 }
 
-/// The bytes that may follow a `\\` to make a one-character escape.
+/// The character of the one-character escape `\\` `b`, if `b` makes one.
+const fn simple_escape(b: u8) -> Option<char> {
+    match b {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'/' => Some('/'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        _ => None,
+    }
+}
+
+/// [`simple_escape`] as a table, for the string loop.
 static SIMPLE_ESCAPE: [bool; 256] = {
     let mut table = [false; 256];
-    let escapes = b"\"\\/bfnrt";
-    let mut i = 0;
-    while i < escapes.len() {
-        table[escapes[i] as usize] = true;
-        i += 1;
+    let mut b = 0;
+    while b < 256 {
+        table[b] = simple_escape(b as u8).is_some();
+        b += 1;
     }
     table
 };

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use super::read::unescape;
 use super::*;
 use crate::error::Snippet;
+use crate::test_rng::Rng;
 
 fn p(s: &str) -> Result<Value, Problem> {
     parse(s.as_bytes(), 128)
@@ -526,13 +527,8 @@ fn same_text_true_only_for_valid_second_text() {
     assert!(cases > 0);
     // Random inserts, deletions and changes of up to three bytes.
     let alphabet = b"x\\\"}]{[,: 09e-.un\x01";
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut next = || rng.next();
     for _ in 0..30_000 {
         let mut b = pretty.as_bytes().to_vec();
         for _ in 0..1 + next() % 3 {
@@ -577,26 +573,6 @@ fn unicode_escapes_agree_with_serde_json() {
         }
     }
     assert_eq!(cases, units.len() * units.len() * 5);
-}
-
-/// A small deterministic generator (xorshift64*), so a failure replays.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'s>(&mut self, items: &[&'s str]) -> &'s str {
-        items[self.below(items.len())]
-    }
 }
 
 /// Random JSON-like text: mostly valid, with the pieces the string loop
