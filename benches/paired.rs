@@ -15,6 +15,7 @@
 
 mod common;
 
+use respsig::Policy;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -138,7 +139,7 @@ fn main() {
         env.check(&key, &keyring);
         let text = env.text.as_str();
         let crate_verify = || {
-            black_box(keyring.verify(black_box(text)).is_ok());
+            black_box(keyring.verify(black_box(text), &Policy::any_age()).is_ok());
         };
         let ring_raw = || {
             black_box(key.ring_verify(black_box(&env.signed), black_box(&env.signature)));

@@ -24,6 +24,7 @@ mod base64_table;
 #[allow(dead_code)]
 mod test_rng;
 
+use respsig::Policy;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ fn parse(c: &mut Criterion) {
     for text in [&seed, &big] {
         dangerous::read(text.as_bytes(), &limits).unwrap();
         assert!(matches!(
-            other.verify(text),
+            other.verify(text, &Policy::any_age()),
             Err(Error::UnknownKeyName { .. })
         ));
     }
@@ -61,7 +62,7 @@ fn parse(c: &mut Criterion) {
             b.iter(|| dangerous::read(black_box(text.as_bytes()), &limits))
         });
         g.bench_function(format!("verify_unknown_key/{name}"), |b| {
-            b.iter(|| other.verify(black_box(text.as_str())))
+            b.iter(|| other.verify(black_box(text.as_str()), &Policy::any_age()))
         });
     }
     g.finish();
@@ -155,7 +156,7 @@ fn verify_envelopes(c: &mut Criterion, group: &str, key: &str, envelopes: &[(&st
         env.check(&key, &keyring);
         let text = env.text.as_str();
         g.bench_function(format!("respsig/{name}"), |b| {
-            b.iter(|| keyring.verify(black_box(text)))
+            b.iter(|| keyring.verify(black_box(text), &Policy::any_age()))
         });
         g.bench_function(format!("ring_raw/{name}"), |b| {
             b.iter(|| key.ring_verify(black_box(&env.signed), black_box(&env.signature)))
@@ -296,7 +297,7 @@ fn verify_batch(c: &mut Criterion) {
         b.iter(|| {
             batch
                 .iter()
-                .map(|e| keyring.verify(black_box(*e)))
+                .map(|e| keyring.verify(black_box(*e), &Policy::any_age()))
                 .collect::<Vec<_>>()
         })
     });

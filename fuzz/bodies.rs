@@ -257,7 +257,7 @@ pub fn envelope(data: &[u8]) {
         Err(e) => {
             // The verifier reads the shape with the same code and limits,
             // so it must refuse with the same error.
-            assert_eq!(demo_keyring().verify(data).err(), Some(e));
+            assert_eq!(demo_keyring().verify(data, &Policy::any_age()).err(), Some(e));
             return;
         }
     };
@@ -325,7 +325,7 @@ pub fn envelope(data: &[u8]) {
 /// change; the signed bytes may not). Anything else accepted is a forgery
 /// the verifier let through.
 pub fn verify(data: &[u8]) {
-    let Ok(verified) = demo_keyring().verify(data) else {
+    let Ok(verified) = demo_keyring().verify(data, &Policy::any_age()) else {
         return;
     };
     assert!(
@@ -705,7 +705,7 @@ pub fn sign(data: &[u8]) {
     let payload = canonical::to_vec(&response);
     if envelope.len() > Limits::DEFAULT_MAX_INPUT_BYTES {
         assert_eq!(
-            signing_keyring().verify(&envelope).err(),
+            signing_keyring().verify(&envelope, &Policy::any_age()).err(),
             Some(Error::TooLarge {
                 len: envelope.len(),
                 limit: Limits::DEFAULT_MAX_INPUT_BYTES,
@@ -713,7 +713,7 @@ pub fn sign(data: &[u8]) {
         );
         return;
     }
-    let verified = match signing_keyring().verify(&envelope) {
+    let verified = match signing_keyring().verify(&envelope, &Policy::any_age()) {
         Ok(verified) => verified,
         Err(e) => panic!("a freshly signed envelope was refused ({e}): {envelope}"),
     };
@@ -727,7 +727,7 @@ pub fn sign(data: &[u8]) {
     );
     // Under the same name, the demo key refuses it.
     assert_eq!(
-        demo_keyring().verify(&envelope).err(),
+        demo_keyring().verify(&envelope, &Policy::any_age()).err(),
         Some(Error::BadSignature)
     );
 }

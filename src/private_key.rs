@@ -5,16 +5,28 @@
 //! the modulus and exponent before the signing backend sees the key, so a
 //! refusal names the real cause (`TooSmall { bits }`, `SmallExponent { e }`)
 //! instead of the backend's one word; and
-//! [`PublicKey::from_private_der`](crate::PublicKey::from_private_der) gives
+//! [`PublicKey::from_private`](crate::PublicKey::from_private) gives
 //! the public key of a private key of any size the verifier accepts (to
 //! print its fingerprint, say), which the signer may not accept.
 
 use der::Decode;
-use der::asn1::ObjectIdentifier;
 
-use crate::error::KeyProblem;
+use crate::error::{Error, KeyProblem, Snippet};
+use crate::key::RSA_ENCRYPTION;
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// The PEM label of a PKCS#8 private key.
+pub(crate) const PKCS8_LABEL: &str = "PRIVATE KEY";
+/// The PEM label of a PKCS#1 RSA private key.
+pub(crate) const PKCS1_LABEL: &str = "RSA PRIVATE KEY";
+
+/// The refusal of a PEM private key whose label is neither.
+pub(crate) fn label_error(found: &str) -> Error {
+    KeyProblem::PemLabel {
+        found: Snippet::new(found),
+        expected: "PRIVATE KEY, RSA PRIVATE KEY",
+    }
+    .into()
+}
 
 /// How a private key's DER is wrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

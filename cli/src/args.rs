@@ -132,6 +132,7 @@ pub enum KeysCommand {
 // own help is on its `Command` variant above.
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("age").required(true).multiple(true)))]
 pub struct VerifyArgs {
     /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
     /// as SPKI or a raw 32-byte file). Repeat for several names, or for
@@ -143,34 +144,44 @@ pub struct VerifyArgs {
     /// --key files is a usage error.
     #[arg(long, value_enum)]
     pub hash: Option<HashArg>,
-    /// Refuse responses whose signed timestamp is older than this many
-    /// seconds.
-    #[arg(long, value_name = "SECONDS")]
-    pub max_age: Option<u64>,
-    /// With --max-age: how far ahead of this machine's clock a timestamp
-    /// may be.
+    /// The age policy, one of three (required): the Unix time the request
+    /// was sent at, for a live answer: refuse an answer signed more than
+    /// --replay-window earlier, which answers an earlier request.
     #[arg(
         long,
-        value_name = "SECONDS",
-        default_value_t = 300,
-        requires = "max_age"
+        value_name = "UNIX_SECONDS",
+        allow_negative_numbers = true,
+        group = "age"
     )]
-    pub max_future_skew: u64,
-    /// The Unix time the request was sent at: refuse an answer signed
-    /// earlier (less --clock-skew), which answers an earlier request, and
-    /// one signed more than --clock-skew ahead of this machine's clock.
-    /// For live answers; --max-age is for stored ones.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub sent_at: Option<i64>,
-    /// With --sent-at: how far apart this machine's clock and the
-    /// server's may be.
+    /// The age policy for a stored answer: refuse one whose signed
+    /// timestamp is older than this many seconds (with --sent-at: both).
+    #[arg(long, value_name = "SECONDS", group = "age")]
+    pub max_age: Option<u64>,
+    /// The age policy for samples and audits: accept a genuine answer of
+    /// any age (a recorded "valid" then verifies forever).
+    #[arg(long, group = "age", conflicts_with_all = ["sent_at", "max_age"])]
+    pub any_age: bool,
+    /// With --sent-at: how long before the request an answer may be
+    /// signed.
     #[arg(
         long,
         value_name = "SECONDS",
-        default_value_t = respsig::DEFAULT_CLOCK_SKEW.as_secs(),
+        default_value_t = respsig::DEFAULT_REPLAY_WINDOW.as_secs(),
         requires = "sent_at"
     )]
-    pub clock_skew: u64,
+    pub replay_window: u64,
+    /// How far ahead of this machine's clock a signed timestamp may be.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = respsig::DEFAULT_CLOCK_DRIFT.as_secs()
+    )]
+    pub clock_drift: u64,
+    /// Require the envelope to verify under a key of this name (the
+    /// envelope's own `private_key_used` is unsigned).
+    #[arg(long, value_name = "NAME")]
+    pub signed_by: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     /// Print the payload indented instead of as the exact signed bytes
@@ -237,14 +248,13 @@ pub struct InspectArgs {
 
 #[derive(Args, Debug)]
 pub struct LicenseVerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER). Repeat for several keys; the
-    /// one that opens a .lic file is used.
+    /// A public key: NAME=PATH (PEM or DER). Repeat for several names or
+    /// keys.
     #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
     pub keys: Vec<KeyArg>,
     /// Which key name verifies the license: only that name's keys are
-    /// tried. A signed-JSON license needs it when the keys have several
-    /// names (the document does not say); a .lic file is otherwise tried
-    /// under every key.
+    /// tried. Needed when the keys have several names (a license does not
+    /// say which key signed it).
     #[arg(long)]
     pub name: Option<String>,
     /// Require the license to be bound to this hardware id.

@@ -2,6 +2,7 @@
 //! verifying envelopes, `signature_metadata` (checked, never followed),
 //! envelopes under a key of the other kind, and interop with the `openssl`
 //! CLI and PHP's `openssl_sign`/`openssl_verify`.
+use respsig::Policy;
 use crate::common;
 
 use std::process::{Command, Output};
@@ -282,7 +283,7 @@ fn every_algorithm_signs_the_text_of_response_base64() {
     for signer in &all {
         let algorithm = signer.algorithm();
         let envelope = signer.sign_envelope("product", &payload()).unwrap();
-        let verified = keyring(signer.public_key()).verify(&envelope).unwrap();
+        let verified = keyring(signer.public_key()).verify(&envelope, &Policy::any_age()).unwrap();
         assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
         assert_eq!(verified.key().algorithm(), algorithm);
 
@@ -303,7 +304,7 @@ fn every_algorithm_signs_the_text_of_response_base64() {
         );
         // Any other algorithm's key refuses it.
         for other in all.iter().filter(|o| o.algorithm() != algorithm) {
-            let got = keyring(other.public_key()).verify(&envelope).unwrap_err();
+            let got = keyring(other.public_key()).verify(&envelope, &Policy::any_age()).unwrap_err();
             let want = if other.algorithm() == Algorithm::Ed25519 || algorithm == Algorithm::Ed25519
             {
                 Error::Malformed {
@@ -323,7 +324,7 @@ fn every_algorithm_signs_the_text_of_response_base64() {
     let envelope = all[3].sign_envelope("product", &payload()).unwrap();
     let other = common::public("keys/other-ed25519.pub.pem");
     assert_eq!(
-        keyring(&other).verify(&envelope).unwrap_err(),
+        keyring(&other).verify(&envelope, &Policy::any_age()).unwrap_err(),
         Error::BadSignature
     );
 }
@@ -348,7 +349,7 @@ fn signature_metadata_that_agrees_changes_nothing() {
             ] {
                 let env = with_metadata(&envelope, &metadata);
                 let verified = keyring
-                    .verify(&env)
+                    .verify(&env, &Policy::any_age())
                     .unwrap_or_else(|e| panic!("{metadata}: {e}"));
                 assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
             }
@@ -356,7 +357,7 @@ fn signature_metadata_that_agrees_changes_nothing() {
         // An object naming no algorithm names nothing to disagree with.
         for metadata in ["{}", r#"{"key_id":"k1"}"#] {
             let env = with_metadata(&envelope, metadata);
-            assert!(keyring.verify(&env).is_ok(), "{algorithm} {metadata}");
+            assert!(keyring.verify(&env, &Policy::any_age()).is_ok(), "{algorithm} {metadata}");
         }
     }
 }
@@ -370,7 +371,7 @@ fn signature_metadata_that_disagrees_is_refused_naming_both() {
         for other in all.iter().filter(|o| o.algorithm() != signer.algorithm()) {
             let claimed = other.algorithm().name();
             let env = with_metadata(&envelope, &format!(r#"{{"algorithm":"{claimed}"}}"#));
-            let err = keyring.verify(&env).unwrap_err();
+            let err = keyring.verify(&env, &Policy::any_age()).unwrap_err();
             assert_eq!(err, mismatch(claimed, signer.algorithm()));
             assert_eq!(
                 err.to_string(),
@@ -391,7 +392,7 @@ fn signature_metadata_with_an_unknown_algorithm_is_refused() {
         for claimed in ["none", "", "RS256", "HS256", "EdDSA", "RSA-SHA1", "sha-256"] {
             let env = with_metadata(&envelope, &format!(r#"{{"algorithm":"{claimed}"}}"#));
             assert_eq!(
-                keyring.verify(&env).unwrap_err(),
+                keyring.verify(&env, &Policy::any_age()).unwrap_err(),
                 mismatch(claimed, signer.algorithm()),
                 "{claimed:?}"
             );
@@ -399,12 +400,12 @@ fn signature_metadata_with_an_unknown_algorithm_is_refused() {
         // Escapes are read as JSON reads them; the name is cut when shown.
         let env = with_metadata(&envelope, r#"{"algorithm":"\u0045d448"}"#);
         assert_eq!(
-            keyring.verify(&env).unwrap_err(),
+            keyring.verify(&env, &Policy::any_age()).unwrap_err(),
             mismatch("Ed448", signer.algorithm())
         );
         let long = "x".repeat(100);
         let env = with_metadata(&envelope, &format!(r#"{{"algorithm":"{long}"}}"#));
-        let err = keyring.verify(&env).unwrap_err();
+        let err = keyring.verify(&env, &Policy::any_age()).unwrap_err();
         assert_eq!(err, mismatch(&long, signer.algorithm()));
         assert!(
             err.to_string()
@@ -469,7 +470,7 @@ fn malformed_signature_metadata_is_malformed() {
         ];
         for (text, want) in cases {
             let env = with_metadata(&envelope, &text);
-            assert_eq!(keyring.verify(&env).unwrap_err(), want, "{name}: {text}");
+            assert_eq!(keyring.verify(&env, &Policy::any_age()).unwrap_err(), want, "{name}: {text}");
             // The same refusal without verifying.
             assert_eq!(
                 respsig::dangerous::read(env.as_bytes(), &respsig::Limits::new()).unwrap_err(),
@@ -482,19 +483,19 @@ fn malformed_signature_metadata_is_malformed() {
         let deep = format!(r#"{{"x":{}1{}}}"#, "[".repeat(127), "]".repeat(127));
         let env = with_metadata(&envelope, &deep);
         assert_eq!(
-            keyring.verify(&env).unwrap_err(),
+            keyring.verify(&env, &Policy::any_age()).unwrap_err(),
             metadata(Problem::TooDeep { limit: 128 })
         );
         let fits = format!(r#"{{"x":{}1{}}}"#, "[".repeat(126), "]".repeat(126));
-        assert!(keyring.verify(with_metadata(&envelope, &fits)).is_ok());
+        assert!(keyring.verify(with_metadata(&envelope, &fits), &Policy::any_age()).is_ok());
         // Many members (duplicates are looked up in a hash set, not by a
         // linear search per member); the last one's duplicate is found.
         let many: Vec<String> = (0..40_000).map(|i| format!("\"m{i}\":{i}")).collect();
         let env = with_metadata(&envelope, &format!("{{{}}}", many.join(",")));
-        assert!(keyring.verify(&env).is_ok());
+        assert!(keyring.verify(&env, &Policy::any_age()).is_ok());
         let env = with_metadata(&envelope, &format!("{{{},\"m39999\":0}}", many.join(",")));
         assert_eq!(
-            keyring.verify(&env).unwrap_err(),
+            keyring.verify(&env, &Policy::any_age()).unwrap_err(),
             metadata(Problem::DuplicateKey {
                 key: Snippet::new("m39999")
             })
@@ -503,7 +504,7 @@ fn malformed_signature_metadata_is_malformed() {
         let once = with_metadata(&envelope, &format!(r#"{{"algorithm":"{name}"}}"#));
         let twice = with_metadata(&once, &format!(r#"{{"algorithm":"{name}"}}"#));
         assert_eq!(
-            keyring.verify(&twice).unwrap_err(),
+            keyring.verify(&twice, &Policy::any_age()).unwrap_err(),
             metadata(Problem::Duplicate)
         );
     }
@@ -523,12 +524,12 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     // naming SHA-512 in the metadata does not change the key's algorithm.
     let sha256_ring = keyring(rsa.public_key());
     assert_eq!(
-        sha256_ring.verify(&sha512).unwrap_err(),
+        sha256_ring.verify(&sha512, &Policy::any_age()).unwrap_err(),
         Error::BadSignature
     );
     assert_eq!(
         sha256_ring
-            .verify(with_metadata(&sha512, r#"{"algorithm":"RSA-SHA512"}"#))
+            .verify(with_metadata(&sha512, r#"{"algorithm":"RSA-SHA512"}"#), &Policy::any_age())
             .unwrap_err(),
         mismatch("RSA-SHA512", Algorithm::RsaSha256)
     );
@@ -545,15 +546,15 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     let by_rsa = rsa.sign_envelope("product", &payload()).unwrap();
     let by_ed = ed.sign_envelope("product", &payload()).unwrap();
     for (envelope, signer) in [(&by_rsa, &rsa), (&by_ed, &ed)] {
-        assert_eq!(both.verify(envelope).unwrap().key(), signer.public_key());
+        assert_eq!(both.verify(envelope, &Policy::any_age()).unwrap().key(), signer.public_key());
         let own = with_metadata(
             envelope,
             &format!(r#"{{"algorithm":"{}"}}"#, signer.algorithm()),
         );
-        assert_eq!(both.verify(&own).unwrap().key(), signer.public_key());
+        assert_eq!(both.verify(&own, &Policy::any_age()).unwrap().key(), signer.public_key());
     }
     assert_eq!(
-        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"Ed25519"}"#))
+        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"Ed25519"}"#), &Policy::any_age())
             .unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
@@ -564,7 +565,7 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
         }
     );
     assert_eq!(
-        both.verify(with_metadata(&by_ed, r#"{"algorithm":"RSA-SHA256"}"#))
+        both.verify(with_metadata(&by_ed, r#"{"algorithm":"RSA-SHA256"}"#), &Policy::any_age())
             .unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
@@ -576,7 +577,7 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     );
     // Naming an algorithm no key of the name has: the first key is named.
     assert_eq!(
-        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"sha384"}"#))
+        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"sha384"}"#), &Policy::any_age())
             .unwrap_err(),
         mismatch("sha384", Algorithm::RsaSha256)
     );
@@ -601,10 +602,10 @@ fn a_disagreeing_algorithm_is_refused_before_any_signature_work() {
         let forged = envelope.replace(&sig.replace('/', "\\/"), bad_signature);
         assert_ne!(forged, envelope);
         // Without the metadata, each is refused for what it is.
-        assert!(keyring.verify(&forged).is_err());
+        assert!(keyring.verify(&forged, &Policy::any_age()).is_err());
         let forged = with_metadata(&forged, r#"{"algorithm":"Ed25519"}"#);
         assert_eq!(
-            keyring.verify(&forged).unwrap_err(),
+            keyring.verify(&forged, &Policy::any_age()).unwrap_err(),
             mismatch("Ed25519", Algorithm::RsaSha384),
             "{bad_signature}"
         );
@@ -619,7 +620,7 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     let by_rsa = rsa.sign_envelope("product", &payload()).unwrap();
     // Ed25519 envelope, RSA key name: the signature's length gives it away.
     assert_eq!(
-        keyring(rsa.public_key()).verify(&by_ed).unwrap_err(),
+        keyring(rsa.public_key()).verify(&by_ed, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
@@ -630,13 +631,13 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     );
     assert_eq!(
         keyring(rsa.public_key())
-            .verify(with_metadata(&by_ed, r#"{"algorithm":"Ed25519"}"#))
+            .verify(with_metadata(&by_ed, r#"{"algorithm":"Ed25519"}"#), &Policy::any_age())
             .unwrap_err(),
         mismatch("Ed25519", Algorithm::RsaSha256)
     );
     // RSA envelope, Ed25519 key name.
     assert_eq!(
-        keyring(ed.public_key()).verify(&by_rsa).unwrap_err(),
+        keyring(ed.public_key()).verify(&by_rsa, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
@@ -647,7 +648,7 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     );
     assert_eq!(
         keyring(ed.public_key())
-            .verify(with_metadata(&by_rsa, r#"{"algorithm":"RSA-SHA256"}"#))
+            .verify(with_metadata(&by_rsa, r#"{"algorithm":"RSA-SHA256"}"#), &Policy::any_age())
             .unwrap_err(),
         mismatch("RSA-SHA256", Algorithm::Ed25519)
     );
@@ -658,7 +659,7 @@ fn an_envelope_under_a_key_of_the_other_kind() {
         .unwrap()
         .with("product", common::public("keys/other-ed25519.pub.pem"))
         .unwrap();
-    assert_eq!(mixed.verify(&by_ed).unwrap_err(), Error::BadSignature);
+    assert_eq!(mixed.verify(&by_ed, &Policy::any_age()).unwrap_err(), Error::BadSignature);
 }
 
 /// License files are RSA blocks: an Ed25519 key opens none, and next to
@@ -854,7 +855,7 @@ fn crate_accepts_rsa_sha384_and_ed25519_openssl_signs() {
             .with("global", signer.public_key().clone())
             .unwrap();
         assert_eq!(
-            keyring.verify(&envelope).unwrap().payload_bytes(),
+            keyring.verify(&envelope, &Policy::any_age()).unwrap().payload_bytes(),
             canonical::to_vec(&payload())
         );
     }
@@ -897,11 +898,11 @@ $b = base64_encode(json_encode($r));
 openssl_sign($b, $sig, openssl_pkey_get_private(file_get_contents($argv[1])), OPENSSL_ALGO_SHA384);
 echo json_encode(["response" => $r, "response_base64" => $b, "private_key_used" => "product", "signature" => base64_encode($sig)]);"#;
         let envelope = php(sign, &[&private]);
-        let verified = keyring(signer.public_key()).verify(&envelope).unwrap();
+        let verified = keyring(signer.public_key()).verify(&envelope, &Policy::any_age()).unwrap();
         assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
         assert_eq!(
             keyring(&signer.public_key().clone().with_hash(Hash::Sha256))
-                .verify(&envelope)
+                .verify(&envelope, &Policy::any_age())
                 .unwrap_err(),
             Error::BadSignature
         );

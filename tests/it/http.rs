@@ -4,6 +4,7 @@
 //! a tampering proxy, each refused with its exact error; then recorded
 //! answers played back by the same proxy, refused by the answer-to-request
 //! check.
+use respsig::Policy;
 use crate::common;
 #[path = "../../examples/common/server.rs"]
 mod server;
@@ -236,7 +237,7 @@ async fn every_endpoint_answers_with_an_envelope_that_verifies() {
         let (got_status, body) = send(&base, name).await;
         assert_eq!(got_status, status, "{name}: {body}");
         let verified = keyring
-            .verify(&body)
+            .verify(&body, &Policy::any_age())
             .unwrap_or_else(|e| panic!("{name}: {e}\n{body}"));
         assert_verified(&verified, key_name, code, message);
         let expected_key = if key_name == "product" {
@@ -259,7 +260,7 @@ async fn every_endpoint_answers_with_an_envelope_that_verifies() {
 
     // The found key is the product's, in PEM SPKI, about the product asked for.
     let (_, body) = send(&base, "key-found").await;
-    let verified = keyring.verify(&body).unwrap();
+    let verified = keyring.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(verified.payload()["product"]["uuid"], server::PRODUCT_UUID);
     assert_eq!(verified.payload()["public_key"], product.to_pem());
 }
@@ -274,7 +275,7 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
     // Before: a product-signed answer names a key the client does not have.
     let (_, body) = send(&base, "valid").await;
     assert_eq!(
-        client.verify(&body).unwrap_err(),
+        client.verify(&body, &Policy::any_age()).unwrap_err(),
         Error::UnknownKeyName {
             name: Snippet::new("product")
         }
@@ -282,7 +283,7 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 
     // 633 is verified (under global) but vouches for nothing.
     let (_, body) = send(&base, "key-not-found").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(
         client.add_product_key("product", &verified, Some("another-product")),
         Err(Error::KeyResponse(KeyResponseProblem::NotFound))
@@ -291,7 +292,7 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 
     // 632 under global: the key is taken, for the product asked about only.
     let (_, body) = send(&base, "key-found").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(
         client.add_product_key("product", &verified, Some("another-product")),
         Err(Error::KeyResponse(KeyResponseProblem::ProductMismatch {
@@ -313,14 +314,14 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
         ("meta-updated", ResponseCode::ProductMetaUpdated),
     ] {
         let (_, body) = send(&base, name).await;
-        let verified = client.verify(&body).unwrap();
+        let verified = client.verify(&body, &Policy::any_age()).unwrap();
         assert_eq!(verified.key(), &key);
         assert_eq!(verified.response_code(), Some(code));
     }
 
     // A product-signed answer cannot vouch for a key.
     let (_, body) = send(&base, "valid").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(
         client.add_product_key("other", &verified, None),
         Err(Error::KeyResponse(KeyResponseProblem::WrongVoucher {
@@ -494,7 +495,7 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         let (direct_status, _) = send(&base, name).await;
         assert_eq!(status, direct_status, "{name}");
         keyring
-            .verify(&body)
+            .verify(&body, &Policy::any_age())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 
@@ -525,7 +526,7 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         let (status, body) = send(&format!("{proxy}/{kind}"), name).await;
         assert_ne!(status, 502, "{kind} {name}: {body}");
         assert_eq!(
-            keyring.verify(&body).map(|v| v.into_payload()),
+            keyring.verify(&body, &Policy::any_age()).map(|v| v.into_payload()),
             Err(expected),
             "{kind} {name}: {body}"
         );
@@ -536,9 +537,9 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         .with("global", common::public("keys/other2048.pub.pem"))
         .unwrap();
     let (_, body) = send(&format!("{proxy}/replace-public-key"), "key-found").await;
-    assert_eq!(client.verify(&body).unwrap_err(), Error::BadSignature);
+    assert_eq!(client.verify(&body, &Policy::any_age()).unwrap_err(), Error::BadSignature);
     let (_, body) = send(&format!("{proxy}/genuine"), "key-found").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     client
         .add_product_key("product", &verified, Some(server::PRODUCT_UUID))
         .unwrap();
@@ -562,7 +563,7 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     let envelope: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(envelope["signature"], UNSIGNED_MARKER);
     assert_eq!(envelope["private_key_used"], "product");
-    assert_eq!(keyring.verify(&body).unwrap_err(), Error::Unsigned);
+    assert_eq!(keyring.verify(&body, &Policy::any_age()).unwrap_err(), Error::Unsigned);
 
     // Otherwise the envelope is whole: the payload matches, only the
     // signature is missing.
@@ -574,7 +575,7 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     // Global-signed answers are still signed.
     let (_, body) = send(&base, "invalid-license").await;
     assert_verified(
-        &keyring.verify(&body).unwrap(),
+        &keyring.verify(&body, &Policy::any_age()).unwrap(),
         "global",
         ResponseCode::InvalidLicenseKey,
         "Invalid license key",
@@ -582,7 +583,7 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     // With no product key there is no key to serve: 633.
     let (_, body) = send(&base, "key-found").await;
     assert_eq!(
-        keyring.verify(&body).unwrap().response_code(),
+        keyring.verify(&body, &Policy::any_age()).unwrap().response_code(),
         Some(ResponseCode::ProductPublicKeyNotFound)
     );
 }
@@ -596,7 +597,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     // The proxy records a genuine "Valid license key" for the assigned key.
     let (status, recorded) = send(&format!("{proxy}/record"), "valid").await;
     assert_eq!(status, 200);
-    let genuine = keyring.verify(&recorded).unwrap();
+    let genuine = keyring.verify(&recorded, &Policy::any_age()).unwrap();
     assert_verified(
         &genuine,
         "product",
@@ -621,7 +622,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     ] {
         let (_, direct) = send(&base, name).await;
         assert_eq!(
-            keyring.verify(&direct).unwrap().response_code(),
+            keyring.verify(&direct, &Policy::any_age()).unwrap().response_code(),
             Some(really),
             "{name}"
         );
@@ -684,7 +685,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
             .verify_answer(&fresh, sent_at)
             .unwrap()
             .payload_bytes(),
-        keyring.verify(&fresh).unwrap().payload_bytes()
+        keyring.verify(&fresh, &Policy::any_age()).unwrap().payload_bytes()
     );
 
     // Where the payload names what was asked for, the binding holds at

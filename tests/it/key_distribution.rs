@@ -1,6 +1,7 @@
 //! Product keys from the server's `get-product-public-key` response: the
 //! `global` key vouches, the code and product must be right, and the key
 //! passes the usual policy.
+use respsig::Policy;
 use crate::common;
 
 use respsig::{Error, KeyProblem, KeyResponseProblem, Keyring, Snippet};
@@ -45,7 +46,7 @@ fn add(
             .unwrap();
     }
     let envelope = server().sign(signed_as, payload).unwrap();
-    let verified = keyring.verify(&envelope).unwrap();
+    let verified = keyring.verify(&envelope, &Policy::any_age()).unwrap();
     let result = keyring.add_product_key("distributed", &verified, uuid);
     (keyring, result)
 }
@@ -69,7 +70,7 @@ fn a_vouched_key_is_added_and_then_verifies_product_envelopes() {
     let payload = json!({"code": 200, "message": "Valid license key"});
     let envelope = server().sign("product", &payload).unwrap();
     let envelope = envelope.replace("\"product\"", "\"distributed\"");
-    assert_eq!(keyring.verify(&envelope).unwrap().code(), Some(200));
+    assert_eq!(keyring.verify(&envelope, &Policy::any_age()).unwrap().code(), Some(200));
 }
 
 #[test]
@@ -222,7 +223,7 @@ fn a_swapped_key_fails_verification() {
     parsed["response_base64"] = json!(b64(text.as_bytes()));
     assert_eq!(
         client()
-            .verify(serde_json::to_vec(&parsed).unwrap())
+            .verify(serde_json::to_vec(&parsed).unwrap(), &Policy::any_age())
             .unwrap_err(),
         Error::BadSignature
     );

@@ -4,6 +4,7 @@
 //! crate writes); a license standing in for a server answer; and PHP doing
 //! what the SDK's `parseLicenseFile` does on the crate's files.
 #![cfg(feature = "license-writer")]
+use respsig::Policy;
 use crate::common;
 
 use base64::Engine;
@@ -285,14 +286,14 @@ fn a_license_is_not_a_key_distribution_answer() {
     assert_eq!(verified.license()["code"], 632);
 
     assert_eq!(
-        ring.verify(&lic).unwrap_err(),
+        ring.verify(&lic, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Envelope,
             problem: Problem::NotAnObject
         }
     );
     assert_eq!(
-        ring.verify(&doc).unwrap_err(),
+        ring.verify(&doc, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Response,
             problem: Problem::Missing
@@ -301,7 +302,7 @@ fn a_license_is_not_a_key_distribution_answer() {
     // And a genuine 632 envelope under the same key is still taken.
     let signer = respsig::SigningKey::from_pem(&common::text("keys/other2048.pem")).unwrap();
     let envelope = signer.sign_envelope("global", &fake).unwrap();
-    let answer = ring.verify(&envelope).unwrap();
+    let answer = ring.verify(&envelope, &Policy::any_age()).unwrap();
     ring.add_product_key("product", &answer, Some("8d3f"))
         .unwrap();
     assert_eq!(

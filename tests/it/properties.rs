@@ -24,6 +24,7 @@
 //! as the integer 0. Reading canonical bytes therefore gives [`reread`] of
 //! the value, and the bytes are a fixed point from the second round on
 //! (from the first when the value holds no `-0.0`).
+use respsig::Policy;
 use crate::common;
 
 use std::cell::RefCell;
@@ -625,7 +626,7 @@ fn sign_then_verify_accepts_any_payload() {
             let payload = canonical::to_vec(&response);
             let verified = keys
                 .keyring
-                .verify(&envelope)
+                .verify(&envelope, &Policy::any_age())
                 .map_err(|e| TestCaseError::fail(format!("verify: {e:?}")))?;
             prop_assert_eq!(verified.key_name(), "product");
             prop_assert_eq!(verified.key(), key.public_key());
@@ -785,7 +786,7 @@ fn any_single_bit_flip_is_refused() {
                 let mut bytes = envelope.clone().into_bytes();
                 bytes[pos] ^= 1 << bit;
                 let original = json_string(envelope.as_bytes(), span);
-                let got = match keys.keyring.verify(&bytes) {
+                let got = match keys.keyring.verify(&bytes, &Policy::any_age()) {
                     Ok(v) => {
                         return Err(TestCaseError::fail(format!(
                             "accepted after flipping bit {bit} of byte {pos} ({}): {v:?}",
@@ -967,7 +968,7 @@ fn read_everything(input: &[u8]) -> Result<Result<Verified, Error>, TestCaseErro
 
     // The envelope reader, verification, and what they agree on.
     let unverified = dangerous::read(input, &Limits::default());
-    let verified = keys().keyring.verify(input);
+    let verified = keys().keyring.verify(input, &Policy::any_age());
     match &unverified {
         // Verification reads the shape first, with the same limits.
         Err(e) => prop_assert_eq!(verified.as_ref().err(), Some(e)),
@@ -1055,7 +1056,7 @@ fn originals() -> &'static [Original] {
         envelopes
             .into_iter()
             .map(|envelope| {
-                let v = keys().keyring.verify(&envelope).unwrap();
+                let v = keys().keyring.verify(&envelope, &Policy::any_age()).unwrap();
                 Original {
                     payload: v.payload_bytes().to_vec(),
                     key: v.key().clone(),

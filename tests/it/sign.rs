@@ -1,5 +1,6 @@
 //! Sign -> verify round trips, and interoperability with verifiers and
 //! signers no one here wrote: the `openssl` CLI and PHP's `openssl_verify`.
+use respsig::Policy;
 use crate::common;
 
 use std::process::Command;
@@ -35,7 +36,7 @@ fn round_trips_at_every_size_and_hash() {
                 .unwrap();
             let public = common::public(&format!("keys/rsa{bits}.pub.pem")).with_hash(hash);
             let keyring = Keyring::new().with("product", public.clone()).unwrap();
-            let verified = keyring.verify(&envelope).unwrap();
+            let verified = keyring.verify(&envelope, &Policy::any_age()).unwrap();
             assert_eq!(verified.payload(), &payload());
             assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
             assert_eq!(verified.key(), &public);
@@ -51,7 +52,7 @@ fn round_trips_at_every_size_and_hash() {
                 .with("product", public.with_hash(other))
                 .unwrap();
             assert_eq!(
-                wrong_hash.verify(&envelope).unwrap_err(),
+                wrong_hash.verify(&envelope, &Policy::any_age()).unwrap_err(),
                 Error::BadSignature
             );
         }
@@ -98,13 +99,13 @@ fn rotation_accepts_old_and_new_keys() {
         .unwrap();
     for key in [&old, &new] {
         let env = key.sign_envelope("product", &payload()).unwrap();
-        assert_eq!(keyring.verify(&env).unwrap().key(), key.public_key());
+        assert_eq!(keyring.verify(&env, &Policy::any_age()).unwrap().key(), key.public_key());
     }
     let stranger = common::private("keys/rsa3072.pem")
         .sign_envelope("product", &payload())
         .unwrap();
     assert_eq!(
-        keyring.verify(stranger).unwrap_err(),
+        keyring.verify(stranger, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: respsig::Member::Signature,
             problem: respsig::Problem::SignatureLength {
@@ -158,7 +159,7 @@ fn freshness_policy() {
         Error::MissingTimestamp
     );
     // Without a policy, no timestamp is needed.
-    assert!(keyring.verify(&untimed).is_ok());
+    assert!(keyring.verify(&untimed, &Policy::any_age()).is_ok());
 }
 
 #[test]
@@ -175,7 +176,7 @@ fn unsigned_responses_are_refused() {
         }
         assert_eq!(
             keyring
-                .verify(serde_json::to_string(&env).unwrap())
+                .verify(serde_json::to_string(&env).unwrap(), &Policy::any_age())
                 .unwrap_err(),
             Error::Unsigned,
             "{unsigned:?}"
@@ -193,7 +194,7 @@ fn deserialize_into_callers_type() {
     }
     let keyring = common::demo_keyring();
     let verified = keyring
-        .verify(common::bytes("gkm/seed-372-update-product-meta.json"))
+        .verify(common::bytes("gkm/seed-372-update-product-meta.json"), &Policy::any_age())
         .unwrap();
     assert_eq!(
         verified.deserialize::<Reply>().unwrap(),
@@ -297,7 +298,7 @@ fn crate_accepts_what_openssl_cli_signs() {
             )
             .unwrap();
         let verified = keyring
-            .verify(serde_json::to_string(&envelope).unwrap())
+            .verify(serde_json::to_string(&envelope).unwrap(), &Policy::any_age())
             .unwrap();
         assert_eq!(verified.payload(), &payload());
     }
@@ -357,7 +358,7 @@ fn depth_limit_agrees_between_signing_and_verifying() {
     // Envelope (1) + response (1) + 126 arrays = 128 levels.
     let deepest = nested(126);
     let env = key.sign_envelope("product", &deepest).unwrap();
-    assert_eq!(keyring.verify(&env).unwrap().payload(), &deepest);
+    assert_eq!(keyring.verify(&env, &Policy::any_age()).unwrap().payload(), &deepest);
     assert_eq!(
         key.sign_envelope("product", &nested(127)).unwrap_err(),
         Error::Malformed {
