@@ -85,19 +85,7 @@ use crate::json;
 /// );
 /// ```
 pub fn to_vec(value: &Value) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    write_value(value, &mut out);
-    out
-}
-
-/// The canonical text of `value`, as a `String` (it is always ASCII).
-pub fn to_string(value: &Value) -> String {
-    let mut out = String::with_capacity(128);
-    let mut buf = Vec::new();
-    write_value(value, &mut buf);
-    // Every byte the writer emits is ASCII.
-    out.extend(buf.iter().map(|&b| char::from(b)));
-    out
+    to_vec_with(value, Options::new())
 }
 
 /// Reads JSON text as PHP's `json_decode` would see it, strictly: an
@@ -175,16 +163,6 @@ impl Options {
     pub const fn php_sdk_license() -> Self {
         Self::new().unescaped_slashes(true).unescaped_unicode(true)
     }
-
-    /// Whether `JSON_UNESCAPED_SLASHES` is set.
-    pub const fn slashes_unescaped(&self) -> bool {
-        self.unescaped_slashes
-    }
-
-    /// Whether `JSON_UNESCAPED_UNICODE` is set.
-    pub const fn unicode_unescaped(&self) -> bool {
-        self.unescaped_unicode
-    }
 }
 
 /// The bytes of PHP's `json_encode($value, flags)` for the flags in
@@ -209,14 +187,9 @@ pub fn canonicalize_with(json_text: &[u8], options: Options) -> Result<Vec<u8>, 
     Ok(to_vec_with(&read(json_text)?, options))
 }
 
-/// Appends the canonical bytes of `value` to `out`.
-pub fn write_value(value: &Value, out: &mut Vec<u8>) {
-    write_value_with(value, Options::new(), out);
-}
-
 /// Appends the bytes of `json_encode($value, flags)` to `out`, the flags
 /// given by `options`.
-pub fn write_value_with(value: &Value, options: Options, out: &mut Vec<u8>) {
+pub(crate) fn write_value_with(value: &Value, options: Options, out: &mut Vec<u8>) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -470,7 +443,7 @@ mod tests {
     fn protocol_string_examples() {
         let v = serde_json::json!("a/\"\\\u{8}\u{c}\n\r\t\u{1}\u{7f}é😀");
         assert_eq!(
-            to_string(&v),
+            String::from_utf8(to_vec(&v)).unwrap(),
             r#""a\/\"\\\b\f\n\r\t\u0001"#.to_owned() + "\u{7f}" + r#"\u00e9\ud83d\ude00""#
         );
     }
@@ -478,6 +451,9 @@ mod tests {
     #[test]
     fn u64_beyond_i64_is_a_float() {
         let v = serde_json::json!(9223372036854775808u64);
-        assert_eq!(to_string(&v), "9.223372036854776e+18");
+        assert_eq!(
+            String::from_utf8(to_vec(&v)).unwrap(),
+            "9.223372036854776e+18"
+        );
     }
 }
