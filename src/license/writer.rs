@@ -45,8 +45,7 @@ use serde_json::Value;
 
 use crate::error::{Error, KeyProblem, LicenseProblem, Problem, Snippet};
 use crate::key::PublicKey;
-use crate::keyring::Keyring;
-use crate::license::{self, INTEGRITY_MEMBER, LicensePolicy, integrity_digest};
+use crate::license::{self, INTEGRITY_MEMBER, integrity_digest};
 use crate::limits::Limits;
 use crate::sign::SigningKey;
 use crate::{canonical, json};
@@ -201,8 +200,7 @@ impl LicenseWriter {
         let file = Base64::encode_string(&out);
 
         // Read it back as a client would; a fault anywhere above shows here.
-        let keyring = Keyring::new().with("license", self.public.clone())?;
-        let read = license::read(&keyring, "license", file.as_bytes(), &LicensePolicy::new())?;
+        let read = license::read_back(&self.public, file.as_bytes())?;
         if read.signed_bytes() != text || !read.has_integrity() {
             return Err(Error::SigningFailed);
         }
