@@ -1713,3 +1713,51 @@ fn license_verify_name_limits_the_keys_for_lic_files() {
         "respsig: error: --name global: no --key was given under that name\n"
     );
 }
+
+/// `sign` reads only the key it signs with, and one name means one key.
+#[test]
+fn sign_reads_only_the_chosen_key() {
+    let payload = br#"{"code": 200, "message": "Valid license key", "timestamp": 1709169556}"#;
+    // The other key's file does not exist: never opened.
+    let o = respsig(
+        &[
+            "sign",
+            "--key",
+            "product=testdata/keys/rsa2048.pem",
+            "--key",
+            "global=testdata/keys/no-such-key.pem",
+            "--name",
+            "product",
+        ],
+        Some(payload),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = respsig(
+        &[
+            "verify",
+            "--any-age",
+            "-q",
+            "--key",
+            "product=testdata/keys/rsa2048.pub.pem",
+        ],
+        Some(&o.stdout),
+    );
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    // Two keys under one name: which would sign is not the user's guess.
+    let o = respsig(
+        &[
+            "sign",
+            "--key",
+            "product=testdata/keys/rsa2048.pem",
+            "--key",
+            "product=testdata/keys/other2048.pem",
+        ],
+        Some(payload),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        stderr(&o),
+        "respsig: error: --key product=testdata/keys/other2048.pem: a key named `product` was already given\n"
+    );
+}
