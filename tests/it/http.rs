@@ -3,10 +3,14 @@
 //! answer verified with respsig; then the same answers altered in transit by
 //! a tampering proxy, each refused with its exact error; then recorded
 //! answers played back by the same proxy, refused by the answer-to-request
-//! check.
+//! check. The server runs as the example runs it, behind its limits
+//! (`examples/common/serve.rs`); `http_hostile.rs` sends it what breaks
+//! them.
 use crate::common;
+#[path = "../../examples/common/serve.rs"]
+pub(crate) mod serve;
 #[path = "../../examples/common/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -24,7 +28,7 @@ use respsig::{
 };
 use serde_json::Value;
 
-fn keys() -> server::Keys {
+pub(crate) fn keys() -> server::Keys {
     server::Keys {
         product: Some(common::private("keys/rsa2048.pem")),
         global: Some(common::private("keys/other2048.pem")),
@@ -32,7 +36,7 @@ fn keys() -> server::Keys {
 }
 
 /// What a client configured with both public keys trusts.
-fn keyring() -> Keyring {
+pub(crate) fn keyring() -> Keyring {
     Keyring::new()
         .with("product", common::public("keys/rsa2048.pub.pem"))
         .unwrap()
@@ -40,12 +44,13 @@ fn keyring() -> Keyring {
         .unwrap()
 }
 
-/// Serves `app` on 127.0.0.1:0 and returns its base URL.
+/// Serves `app` on 127.0.0.1:0 as the example serves it, until the test's
+/// runtime ends, and returns its base URL.
 async fn start(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     assert_ne!(addr.port(), 0);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(serve::serve(listener, app, std::future::pending()));
     format!("http://{addr}")
 }
 
