@@ -27,9 +27,9 @@
 //! | a request done within `REQUEST_TIMEOUT` (5 s) | tower-http `TimeoutLayer` | 408 |
 //! | RSA signing on a pool of one thread per core, off the async workers | `spawn_blocking` on a runtime with `max_blocking_threads` (here) | |
 //!
-//! 413, 400, 415, 431, 503 and 408 are unsigned `text/plain`, as a front
-//! proxy sends them: the catalogue has no code for them, and "Invalid API
-//! Key" is for a wrong key only.
+//! 413, 400, 415 and 503 are unsigned, a line of `text/plain`; 408 and 431
+//! unsigned and empty: as a front proxy sends them. The catalogue has no
+//! code for them, and "Invalid API Key" is for a wrong key only.
 //!
 //! Ctrl-C stops accepting, lets the answers in flight finish (10 s at
 //! most) and exits. Logging cannot block the server: a summary every 10 s
@@ -125,42 +125,53 @@ const SUMMARY_EVERY: Duration = Duration::from_secs(10);
 /// Lines waiting for the log thread; beyond this they are dropped.
 const LOG_QUEUE: usize = 1024;
 
-/// What the server says about requests. The request path only counts and
+/// What the server says once it serves. The request path only counts and
 /// `try_send`s; printing is the log thread's, so a stdout that is slow or
-/// never read stops that thread and nothing else.
+/// never read stops that thread and nothing else (startup lines, printed
+/// before any client, are the only ones printed directly).
 struct Log {
     /// Answers by status code (100 to 599).
     statuses: Vec<AtomicU64>,
-    /// Request lines not queued because the queue was full.
+    /// Lines not queued because the queue was full.
     dropped: AtomicU64,
-    /// To the log thread; `None` without `--log-requests`.
-    lines: Option<SyncSender<String>>,
+    /// A line per request (`--log-requests`).
+    log_requests: bool,
+    /// To the log thread.
+    queue: SyncSender<Line>,
+}
+
+enum Line {
+    Text(String),
+    /// Print the summary now, then say so.
+    Flush(mpsc::Sender<()>),
 }
 
 impl Log {
     /// The log, and its thread started.
     fn start(log_requests: bool) -> Arc<Log> {
-        let (sender, receiver) = mpsc::sync_channel::<String>(LOG_QUEUE);
+        let (queue, receiver) = mpsc::sync_channel(LOG_QUEUE);
         let log = Arc::new(Log {
             statuses: (100..600).map(|_| AtomicU64::new(0)).collect(),
             dropped: AtomicU64::new(0),
-            lines: log_requests.then_some(sender),
+            log_requests,
+            queue,
         });
         let summarized = Arc::clone(&log);
+        // The thread holds the log, so the queue's sender outlives it.
         std::thread::spawn(move || {
             let mut next = Instant::now() + SUMMARY_EVERY;
             loop {
                 let wait = next.saturating_duration_since(Instant::now());
                 match receiver.recv_timeout(wait) {
-                    Ok(line) => println!("{line}"),
-                    Err(RecvTimeoutError::Timeout) => {}
-                    // No request lines (no `--log-requests`): summaries only.
-                    Err(RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
+                    Ok(Line::Text(line)) => println!("{line}"),
+                    Ok(Line::Flush(done)) => {
+                        summarized.print_summary();
+                        let _ = done.send(());
+                    }
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
                 }
                 if Instant::now() >= next {
-                    if let Some(summary) = summarized.summary() {
-                        println!("{summary}");
-                    }
+                    summarized.print_summary();
                     next = Instant::now() + SUMMARY_EVERY;
                 }
             }
@@ -168,20 +179,25 @@ impl Log {
         log
     }
 
-    fn record(&self, line: impl FnOnce() -> String, status: u16) {
-        if let Some(count) = self.statuses.get(usize::from(status).wrapping_sub(100)) {
-            count.fetch_add(1, Ordering::Relaxed);
-        }
-        if let Some(lines) = &self.lines
-            && lines.try_send(line()).is_err()
-        {
+    /// Queues `line`, or counts it dropped.
+    fn say(&self, line: String) {
+        if self.queue.try_send(Line::Text(line)).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// The answers since the last summary by status (`200 x 5120, 413 x
-    /// 3`), or `None` when there were none; the counts start over.
-    fn summary(&self) -> Option<String> {
+    fn record(&self, line: impl FnOnce() -> String, status: u16) {
+        if let Some(count) = self.statuses.get(usize::from(status).wrapping_sub(100)) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.log_requests {
+            self.say(line());
+        }
+    }
+
+    /// Prints the answers since the last summary by status (`answers: 200
+    /// x 5120, 413 x 3`), if there were any; the counts start over.
+    fn print_summary(&self) {
         let mut parts = Vec::new();
         for (status, count) in (100..).zip(&self.statuses) {
             let count = count.swap(0, Ordering::Relaxed);
@@ -191,9 +207,20 @@ impl Log {
         }
         let dropped = self.dropped.swap(0, Ordering::Relaxed);
         if dropped > 0 {
-            parts.push(format!("{dropped} request lines dropped"));
+            parts.push(format!("{dropped} log lines dropped"));
         }
-        (!parts.is_empty()).then(|| format!("answers: {}", parts.join(", ")))
+        if !parts.is_empty() {
+            println!("answers: {}", parts.join(", "));
+        }
+    }
+
+    /// The last summary, waiting at most `limit` for the log thread (which
+    /// a blocked stdout stops).
+    fn flush(&self, limit: Duration) {
+        let (done, flushed) = mpsc::channel();
+        if self.queue.try_send(Line::Flush(done)).is_ok() {
+            let _ = flushed.recv_timeout(limit);
+        }
     }
 }
 
@@ -201,7 +228,7 @@ impl Log {
 /// log thread with `--log-requests`.
 async fn log_request(State(log): State<Arc<Log>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = log.lines.is_some().then(|| request.uri().path().to_owned());
+    let path = log.log_requests.then(|| request.uri().path().to_owned());
     let response = next.run(request).await;
     let status = response.status();
     log.record(
@@ -231,12 +258,10 @@ async fn run(args: Args, keys: server::Keys) -> Result<(), String> {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-        println!("Ctrl-C: finishing the answers in flight");
+        log.say("Ctrl-C: finishing the answers in flight".to_owned());
     };
     let finished = serve::serve(listener, app, ctrl_c).await;
-    if let Some(summary) = log.summary() {
-        println!("{summary}");
-    }
+    log.flush(Duration::from_secs(1));
     if finished {
         Ok(())
     } else {

@@ -17,7 +17,8 @@
 //! The limits on each request (the layers of [`app`], the form reader
 //! [`Fields`]) and what a request over them gets: the catalogue has no code
 //! for these, so they are answered as a front proxy would answer them,
-//! unsigned `text/plain`, never with a signed "Invalid API Key":
+//! unsigned (`text/plain`, the 408 empty), never with a signed "Invalid API
+//! Key":
 //!
 //! | limit | held by | answer |
 //! |---|---|---|
