@@ -259,7 +259,10 @@ pub fn envelope(data: &[u8]) {
         Err(e) => {
             // The verifier reads the shape with the same code and limits,
             // so it must refuse with the same error.
-            assert_eq!(demo_keyring().verify(data, &Policy::any_age()).err(), Some(e));
+            assert_eq!(
+                demo_keyring().verify(data, &Policy::any_age()).err(),
+                Some(e)
+            );
             return;
         }
     };
@@ -703,7 +706,9 @@ pub fn sign(data: &[u8]) {
     let payload = canonical::to_vec(&response);
     if envelope.len() > Limits::DEFAULT_MAX_INPUT_BYTES {
         assert_eq!(
-            signing_keyring().verify(&envelope, &Policy::any_age()).err(),
+            signing_keyring()
+                .verify(&envelope, &Policy::any_age())
+                .err(),
             Some(Error::TooLarge {
                 len: envelope.len(),
                 limit: Limits::DEFAULT_MAX_INPUT_BYTES,
@@ -865,7 +870,12 @@ const LICENSE_NOW: i64 = 1_500_000_000;
 /// that is not a binding refusal.
 fn read_license(data: &[u8], require_integrity: bool) -> Result<VerifiedLicense, Error> {
     let mut result = Err(Error::License(LicenseProblem::Empty));
-    for machine in [None, Some("HW-1234"), Some("HW-ATTACKER"), Some("HW-SOMEONE1")] {
+    for machine in [
+        None,
+        Some("HW-1234"),
+        Some("HW-ATTACKER"),
+        Some("HW-SOMEONE1"),
+    ] {
         let mut policy = LicensePolicy::new()
             .clock(FixedClock::at(LICENSE_NOW))
             .require_integrity(require_integrity);

@@ -6,7 +6,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use respsig::{KeyPolicy, Keyring, PublicKey};
+use respsig::{KeyPolicy, Keyring, Policy, PublicKey};
 
 struct Case {
     name: String,

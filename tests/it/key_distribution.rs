@@ -1,8 +1,8 @@
 //! Product keys from the server's `get-product-public-key` response: the
 //! `global` key vouches, the code and product must be right, and the key
 //! passes the usual policy.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use respsig::{Error, KeyProblem, KeyResponseProblem, Keyring, Snippet};
 use serde_json::{Value, json};
@@ -70,7 +70,13 @@ fn a_vouched_key_is_added_and_then_verifies_product_envelopes() {
     let payload = json!({"code": 200, "message": "Valid license key"});
     let envelope = server().sign("product", &payload).unwrap();
     let envelope = envelope.replace("\"product\"", "\"distributed\"");
-    assert_eq!(keyring.verify(&envelope, &Policy::any_age()).unwrap().code(), Some(200));
+    assert_eq!(
+        keyring
+            .verify(&envelope, &Policy::any_age())
+            .unwrap()
+            .code(),
+        Some(200)
+    );
 }
 
 #[test]
@@ -188,7 +194,10 @@ fn the_key_must_be_there_once_and_acceptable() {
             None
         )
         .1,
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024, min: 2048 }))
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
     assert_eq!(
         add(

@@ -120,18 +120,27 @@ fn every_private_format_loads_the_same_key() {
 fn a_1024_bit_key_is_refused() {
     assert_eq!(
         PublicKey::from_pem(&common::text("keys/rsa1024.pub.pem")),
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024, min: 2048 }))
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
     // The private key meets the same policy, with the same error, before
     // the backend sees it; its public half alone loads for any size a
     // verifier takes.
     assert_eq!(
         SigningKey::from_pem(&common::text("keys/rsa1024.pem")).unwrap_err(),
-        Error::KeyRejected(KeyProblem::TooSmall { bits: 1024, min: 2048 })
+        Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        })
     );
     assert_eq!(
         PublicKey::from_private(&common::bytes("keys/rsa1024.pem")),
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024, min: 2048 }))
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
 }
 

@@ -4,8 +4,8 @@
 //! crate writes); a license standing in for a server answer; and PHP doing
 //! what the SDK's `parseLicenseFile` does on the crate's files.
 #![cfg(feature = "license-writer")]
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -95,7 +95,8 @@ fn splice_of_two_files() {
     // The genuine file of the attacker is expired.
     let genuine = join(&attacker.iter().map(Vec::as_slice).collect::<Vec<_>>());
     assert_eq!(
-        ring.verify_license("product", &genuine, &check).unwrap_err(),
+        ring.verify_license("product", &genuine, &check)
+            .unwrap_err(),
         Error::License(LicenseProblem::Expired {
             expired_at: UnixTime::from_secs(1_577_923_199),
             now: UnixTime::from_secs(NOW)
@@ -112,13 +113,15 @@ fn splice_of_two_files() {
     for (first, rest) in [(&our_attacker, &our_someone), (&our_someone, &our_attacker)] {
         let spliced = join(&[&first[0], &rest[1], &rest[2], &rest[3]]);
         assert_eq!(
-            ring.verify_license("product", &spliced, &check).unwrap_err(),
+            ring.verify_license("product", &spliced, &check)
+                .unwrap_err(),
             mismatch()
         );
         // Only the last block swapped: the member comes from the other file.
         let spliced = join(&[&first[0], &first[1], &first[2], &rest[3]]);
         assert_eq!(
-            ring.verify_license("product", &spliced, &check).unwrap_err(),
+            ring.verify_license("product", &spliced, &check)
+                .unwrap_err(),
             mismatch()
         );
     }
@@ -158,7 +161,11 @@ fn reordered_and_repeated_blocks() {
     assert_eq!(changed.len(), original.len());
     assert_ne!(changed, original);
     let swapped = join(&[&ours[0], &ours[2], &ours[1], &ours[3]]);
-    assert_eq!(ring.verify_license("product", &swapped, &policy).unwrap_err(), mismatch());
+    assert_eq!(
+        ring.verify_license("product", &swapped, &policy)
+            .unwrap_err(),
+        mismatch()
+    );
 
     // Block 1 twice in place of block 2: the same.
     let repeated = join(&[&server[0], &server[1], &server[1], &server[3]]);
@@ -168,7 +175,11 @@ fn reordered_and_repeated_blocks() {
         original
     );
     let repeated = join(&[&ours[0], &ours[1], &ours[1], &ours[3]]);
-    assert_eq!(ring.verify_license("product", &repeated, &policy).unwrap_err(), mismatch());
+    assert_eq!(
+        ring.verify_license("product", &repeated, &policy)
+            .unwrap_err(),
+        mismatch()
+    );
 
     // Where the JSON breaks, both kinds fail as JSON: block 0 moved...
     // (849 bytes of license text; 943 with the 94-byte member.)
@@ -253,7 +264,8 @@ fn a_wrong_or_malformed_member_is_refused() {
         ("1".to_owned(), LicenseProblem::IntegrityMalformed),
     ] {
         assert_eq!(
-            ring.verify_license("product", write(&with(&member)), &policy).unwrap_err(),
+            ring.verify_license("product", write(&with(&member)), &policy)
+                .unwrap_err(),
             Error::License(problem),
             "{member}"
         );
@@ -264,12 +276,17 @@ fn a_wrong_or_malformed_member_is_refused() {
     let spaced = format!(
         "{{ \"{INTEGRITY_MEMBER}\" : \"{good}\", \"license_key\" : \"LIC-1\", \"hardware_id\" : \"HW\\u002d1\" }}"
     );
-    assert!(ring.verify_license("product", write(&spaced), &policy).unwrap().has_integrity());
+    assert!(
+        ring.verify_license("product", write(&spaced), &policy)
+            .unwrap()
+            .has_integrity()
+    );
     let reordered = format!(
         "{{\"hardware_id\":\"HW-1\",\"license_key\":\"LIC-1\",\"{INTEGRITY_MEMBER}\":\"{good}\"}}"
     );
     assert_eq!(
-        ring.verify_license("product", write(&reordered), &policy).unwrap_err(),
+        ring.verify_license("product", write(&reordered), &policy)
+            .unwrap_err(),
         mismatch()
     );
 }

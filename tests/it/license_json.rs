@@ -112,11 +112,23 @@ fn every_single_byte_change_is_refused() {
         for bit in 0..8 {
             let mut changed = original.clone();
             changed[pos] ^= 1 << bit;
-            match ring.verify_license("product", &changed) {
-                Err(Error::License(_)) => refused_count += 1,
+            match ring.verify_license("product", &changed, &policy()) {
+                Err(
+                    Error::License(_)
+                    | Error::BadSignature
+                    | Error::SignatureLength { .. }
+                    | Error::Malformed {
+                        member:
+                            Member::LicenseDocument
+                            | Member::License
+                            | Member::LicenseSignature
+                            | Member::LicenseFile,
+                        ..
+                    },
+                ) => refused_count += 1,
                 Err(other) => panic!("byte {pos} bit {bit}: {other:?}"),
                 Ok(verified) => {
-                    let reread: Value = serde_json::from_slice(&changed, &policy()).unwrap();
+                    let reread: Value = serde_json::from_slice(&changed).unwrap();
                     assert_eq!(reread, value, "byte {pos} bit {bit} accepted");
                     assert_eq!(verified.value(), &expected_license());
                     same_value.push((pos, changed[pos] as char));
@@ -157,21 +169,29 @@ fn strict_reading() {
         format!("{license_part},\"signature\":{signature_part}}}")
     };
     let sig = format!("\"{signature}\"");
-    assert!(ring.verify_license("product", doc(body, &sig), &policy()).is_ok());
+    assert!(
+        ring.verify_license("product", doc(body, &sig), &policy())
+            .is_ok()
+    );
 
     let cases: Vec<(String, Error)> = vec![
         // Not JSON, not an object, duplicates at any depth, too deep.
+        // What does not start with `{` is not read as a document at all:
+        // the format is detected by content, and it is read as a `.lic`.
+        ("".into(), refused(LicenseProblem::Empty)),
+        ("[1]".into(), document(Member::LicenseFile, Problem::Base64)),
+        // A document that does not parse, and one that is not an object.
         (
-            "".into(),
+            "{".into(),
             document(
                 Member::LicenseDocument,
                 Problem::Syntax {
-                    offset: 0,
-                    expected: "a JSON value",
+                    offset: 1,
+                    expected: "a string key",
                 },
             ),
         ),
-        ("[1]".into(), document(Member::LicenseDocument, Problem::NotAnObject)),
+        ("{}".into(), document(Member::License, Problem::Missing)),
         (
             doc(body, &format!("{sig},\"signature\":{sig}")),
             document(
@@ -226,12 +246,18 @@ fn strict_reading() {
             format!("{{\"license\":\"x\",\"signature\":{sig}}}"),
             document(Member::License, Problem::NotAnObject),
         ),
-        (format!("{body}}}"), document(Member::LicenseSignature, Problem::Missing)),
+        (
+            format!("{body}}}"),
+            document(Member::LicenseSignature, Problem::Missing),
+        ),
         (
             doc(body, "null"),
             document(Member::LicenseSignature, Problem::NotAString),
         ),
-        (doc(body, "1"), document(Member::LicenseSignature, Problem::NotAString)),
+        (
+            doc(body, "1"),
+            document(Member::LicenseSignature, Problem::NotAString),
+        ),
         // Strict base64 of exactly the modulus length.
         (
             doc(body, &sig.replace('+', "-").replace('/', "_")),
@@ -353,19 +379,22 @@ fn strict_reading() {
         )
         .unwrap();
     assert_eq!(
-        sha512.verify_license("product", &good, &policy()).unwrap_err(),
+        sha512
+            .verify_license("product", &good, &policy())
+            .unwrap_err(),
         Error::BadSignature
     );
     let other = keyring("keys/other2048.pub.pem");
     assert_eq!(
-        other.verify_license("product", &good, &policy()).unwrap_err(),
+        other
+            .verify_license("product", &good, &policy())
+            .unwrap_err(),
         Error::BadSignature
     );
     // Size limit first.
     let small = policy().limits(Limits::new().max_input_bytes(100));
     assert_eq!(
-        ring.verify_license("product", &good, &small)
-            .unwrap_err(),
+        ring.verify_license("product", &good, &small).unwrap_err(),
         Error::TooLarge {
             len: good.len(),
             limit: 100
@@ -373,10 +402,7 @@ fn strict_reading() {
     );
     // require_integrity concerns .lic files only.
     let strict = policy().require_integrity(true);
-    assert!(
-        ring.verify_license("product", &good, &strict)
-            .is_ok()
-    );
+    assert!(ring.verify_license("product", &good, &strict).is_ok());
 }
 
 /// PHP's `json_decode($text, true)` makes `{}` and `{"0":..,"1":..}` lists,
@@ -410,7 +436,8 @@ fn php_reencodes_list_keyed_objects_as_arrays() {
             refused(LicenseProblem::ReadsAsPhpList)
         );
     }
-    let fine = json!({"c": {"1": "x", "0": "y"}, "d": []});
+    // (A license names its license key: the writer reads it back as one.)
+    let fine = json!({"license_key": "LIC-1", "c": {"1": "x", "0": "y"}, "d": []});
     assert!(key.sign_license_json(&fine).is_ok());
 }
 
@@ -487,7 +514,7 @@ fn php_validate_offline_license_accepts_the_crate_licenses() {
                 .expiry_leeway(Duration::from_secs(86_400))
         };
         let verified = ring.verify_license("product", &doc, &sdk(last + 86_400));
-        assert_eq!(verified.unwrap().value(), license);
+        assert_eq!(verified.unwrap().license().license_key, name);
         assert_eq!(
             ring.verify_license("product", &doc, &sdk(last + 86_401))
                 .unwrap_err(),
@@ -503,7 +530,8 @@ fn php_validate_offline_license_accepts_the_crate_licenses() {
             "invalid signature"
         );
         assert_eq!(
-            ring.verify_license("product", &tampered, &policy()).unwrap_err(),
+            ring.verify_license("product", &tampered, &policy())
+                .unwrap_err(),
             Error::BadSignature
         );
     }

@@ -242,7 +242,9 @@ fn every_single_byte_change_of_a_written_file_is_refused_at_its_block() {
             let mut changed = raw.clone();
             changed[pos] ^= flip;
             let block = pos / 256;
-            let err = ring.verify_license("product", STANDARD.encode(&changed), &policy()).unwrap_err();
+            let err = ring
+                .verify_license("product", STANDARD.encode(&changed), &policy())
+                .unwrap_err();
             assert!(
                 err == Error::License(LicenseProblem::Padding { block })
                     || err == Error::License(LicenseProblem::BlockOutOfRange { block }),
@@ -255,7 +257,9 @@ fn every_single_byte_change_of_a_written_file_is_refused_at_its_block() {
     for pos in 0..text.len() {
         let mut changed = text.to_vec();
         changed[pos] = if text[pos] == b'A' { b'B' } else { b'A' };
-        let err = ring.verify_license("product", &changed, &policy()).unwrap_err();
+        let err = ring
+            .verify_license("product", &changed, &policy())
+            .unwrap_err();
         assert!(
             matches!(
                 err,
@@ -280,7 +284,8 @@ fn truncated_written_file_is_refused() {
     // A whole block dropped from the end: the JSON is cut off.
     let short = STANDARD.encode(&raw[..2 * 256]);
     assert_eq!(
-        ring.verify_license("product", short, &policy()).unwrap_err(),
+        ring.verify_license("product", short, &policy())
+            .unwrap_err(),
         Error::License(LicenseProblem::Json {
             problem: Problem::Syntax {
                 offset: 490,

@@ -24,8 +24,8 @@
 //! as the integer 0. Reading canonical bytes therefore gives [`reread`] of
 //! the value, and the bytes are a fixed point from the second round on
 //! (from the first when the value holds no `-0.0`).
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -135,7 +135,7 @@ fn keys() -> &'static Keys {
         let product_lens = keyring
             .keys("product")
             .iter()
-            .map(PublicKey::modulus_len)
+            .map(PublicKey::signature_len)
             .collect();
         Keys {
             signers,
@@ -741,9 +741,9 @@ fn oracle(bytes: &[u8], member: Member, span: &Range<usize>, pos: usize, origina
         ),
         Ok(sig) if !lens.contains(&sig.len()) => Want::Exact(
             Error::SignatureLength {
- got: sig.len(),
- expected: lens[0]
- },
+                got: sig.len(),
+                expected: lens[0],
+            },
             "signature: SignatureLength",
         ),
         Ok(_) => Want::Exact(Error::BadSignature, "signature: BadSignature"),
@@ -1053,7 +1053,10 @@ fn originals() -> &'static [Original] {
         envelopes
             .into_iter()
             .map(|envelope| {
-                let v = keys().keyring.verify(&envelope, &Policy::any_age()).unwrap();
+                let v = keys()
+                    .keyring
+                    .verify(&envelope, &Policy::any_age())
+                    .unwrap();
                 Original {
                     payload: v.payload_bytes().to_vec(),
                     key: v.key().clone(),
