@@ -340,7 +340,7 @@ fn stages(c: &mut Criterion) {
             Key::from_pem_file("testdata/keys/other2048.pub.pem").public,
         )
         .unwrap();
-    let options = respsig::VerifyOptions::new().limits(Limits::new().max_input_bytes(8 << 20));
+    let options = respsig::Policy::any_age().limits(Limits::new().max_input_bytes(8 << 20));
     let mut g = c.benchmark_group("stages");
     for name in [
         "100",
@@ -356,26 +356,26 @@ fn stages(c: &mut Criterion) {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         let signed = v["response_base64"].as_str().unwrap().as_bytes().to_vec();
         let sig = Base64::decode_vec(v["signature"].as_str().unwrap()).unwrap();
-        assert!(keyring.verify_with(&text, &options).is_ok());
+        assert!(keyring.verify(&text, &options).is_ok());
         assert!(key.ring_verify(&signed, &sig));
         assert!(matches!(
-            unknown.verify_with(&text, &options),
+            unknown.verify(&text, &options),
             Err(Error::UnknownKeyName { .. })
         ));
         assert!(matches!(
-            wrong.verify_with(&text, &options),
+            wrong.verify(&text, &options),
             Err(Error::BadSignature)
         ));
         g.throughput(Throughput::Bytes(text.len() as u64));
         let text = text.as_str();
         g.bench_function(format!("read/{name}"), |b| {
-            b.iter(|| unknown.verify_with(black_box(text), &options))
+            b.iter(|| unknown.verify(black_box(text), &options))
         });
         g.bench_function(format!("through_rsa/{name}"), |b| {
-            b.iter(|| wrong.verify_with(black_box(text), &options))
+            b.iter(|| wrong.verify(black_box(text), &options))
         });
         g.bench_function(format!("full/{name}"), |b| {
-            b.iter(|| keyring.verify_with(black_box(text), &options))
+            b.iter(|| keyring.verify(black_box(text), &options))
         });
         g.bench_function(format!("ring_raw/{name}"), |b| {
             b.iter(|| key.ring_verify(black_box(&signed), black_box(&sig)))
@@ -388,11 +388,11 @@ fn stages(c: &mut Criterion) {
             let rest = text.strip_prefix(prefix.as_str()).unwrap();
             let empty = format!("{{\"response\":{{}},{rest}");
             assert!(matches!(
-                unknown.verify_with(&empty, &options),
+                unknown.verify(&empty, &options),
                 Err(Error::UnknownKeyName { .. })
             ));
             g.bench_function(format!("read_empty_response/{name}"), |b| {
-                b.iter(|| unknown.verify_with(black_box(empty.as_str()), &options))
+                b.iter(|| unknown.verify(black_box(empty.as_str()), &options))
             });
         }
         g.bench_function(format!("serde_ignored/{name}"), |b| {

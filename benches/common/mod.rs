@@ -3,8 +3,8 @@
 //! once, outside timing; every fixture is checked before it is measured.
 #![allow(dead_code)]
 
-use respsig::Policy;
 use base64ct::{Base64, Encoding};
+use respsig::Policy;
 use respsig::{Keyring, PublicKey, SigningKey};
 use serde_json::Value;
 
