@@ -1,7 +1,7 @@
 //! The parts of an envelope check measured separately: envelope
 //! parse, the canonical writer, base64 decode, end-to-end verify of the
 //! four seed envelopes and of a ~2 KB payload, sign at 2048 and 4096 bits,
-//! loading keys from PEM, (feature `parallel`) batch verify, and the
+//! loading keys from PEM, batch verify (rayon over `Keyring::verify`), and the
 //! stages of a verify at each payload size of the cost curve. Every
 //! verify and sign group carries its raw ring baseline (and aws-lc-rs's
 //! with `--features aws-lc`) so the report shows ratios from one run.
@@ -269,15 +269,14 @@ fn key_load(c: &mut Criterion) {
     g.finish();
 }
 
-/// `Keyring::verify_batch` over 64 envelopes (the four seeds, 16 times
+/// `Keyring::verify` from rayon over 64 envelopes (the four seeds, 16 times
 /// each): on a rayon pool of one thread against the default pool (one
 /// thread per core), throughput in envelopes.
-#[cfg(feature = "parallel")]
 fn verify_batch(c: &mut Criterion) {
     let keyring = Key::from_pem_file(DEMO_KEY).keyring();
     let texts: Vec<String> = SEEDS.iter().map(|(_, path)| read(path)).collect();
     let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
-    assert!(keyring.verify_batch(&batch).iter().all(Result::is_ok));
+    assert!(common::verify_all(&keyring, &batch).iter().all(Result::is_ok));
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -288,10 +287,10 @@ fn verify_batch(c: &mut Criterion) {
     let mut g = c.benchmark_group("verify_batch");
     g.throughput(Throughput::Elements(batch.len() as u64));
     g.bench_function("threads_1", |b| {
-        b.iter(|| one.install(|| keyring.verify_batch(black_box(&batch))))
+        b.iter(|| one.install(|| common::verify_all(&keyring, black_box(&batch))))
     });
     g.bench_function(format!("threads_{}", all.current_num_threads()), |b| {
-        b.iter(|| all.install(|| keyring.verify_batch(black_box(&batch))))
+        b.iter(|| all.install(|| common::verify_all(&keyring, black_box(&batch))))
     });
     g.bench_function("sequential_verify", |b| {
         b.iter(|| {
@@ -304,8 +303,6 @@ fn verify_batch(c: &mut Criterion) {
     g.finish();
 }
 
-#[cfg(not(feature = "parallel"))]
-fn verify_batch(_: &mut Criterion) {}
 
 /// Where a verify's time goes, at each payload size of the cost curve
 /// (the envelopes `benches/curve/make.php` writes to `target/curve/`;
