@@ -276,7 +276,11 @@ fn verify_batch(c: &mut Criterion) {
     let keyring = Key::from_pem_file(DEMO_KEY).keyring();
     let texts: Vec<String> = SEEDS.iter().map(|(_, path)| read(path)).collect();
     let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
-    assert!(common::verify_all(&keyring, &batch).iter().all(Result::is_ok));
+    assert!(
+        common::verify_all(&keyring, &batch)
+            .iter()
+            .all(Result::is_ok)
+    );
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -302,7 +306,6 @@ fn verify_batch(c: &mut Criterion) {
     });
     g.finish();
 }
-
 
 /// Where a verify's time goes, at each payload size of the cost curve
 /// (the envelopes `benches/curve/make.php` writes to `target/curve/`;

@@ -67,6 +67,14 @@ fn respsig(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `respsig sign --key KEY` on `payload`, which must succeed: the first
+/// half of every sign-then-verify test.
+fn sign(key: &str, payload: &[u8]) -> Output {
+    let o = respsig(&["sign", "--key", key], Some(payload));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    o
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -229,11 +237,10 @@ fn verify_sent_at_refuses_an_answer_to_an_earlier_request() {
     }
 
     // Signed in the year 2100: beyond the skew ahead of this machine's clock.
-    let future = respsig(
-        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
-        Some(br#"{"code": 200, "message": "Valid license key", "timestamp": 4102444800}"#),
+    let future = sign(
+        "product=testdata/keys/rsa2048.pem",
+        br#"{"code": 200, "message": "Valid license key", "timestamp": 4102444800}"#,
     );
-    assert_eq!(future.status.code(), Some(0), "{}", stderr(&future));
     let o = respsig(
         &[
             "verify",
@@ -263,11 +270,10 @@ fn verify_sent_at_refuses_an_answer_to_an_earlier_request() {
     assert!(now.abs_diff(system_now as i64) < 600, "{now}");
 
     // No timestamp to check: refused.
-    let stamped = respsig(
-        &["sign", "--key", "product=testdata/keys/rsa2048.pem"],
-        Some(br#"{"code": 200, "message": "Valid license key"}"#),
+    let stamped = sign(
+        "product=testdata/keys/rsa2048.pem",
+        br#"{"code": 200, "message": "Valid license key"}"#,
     );
-    assert_eq!(stamped.status.code(), Some(0), "{}", stderr(&stamped));
     let o = respsig(
         &[
             "verify",
@@ -402,11 +408,10 @@ fn keygen_sign_verify() {
 
     let private = format!("product={out}/product.pem");
     let public = format!("product={out}/product.pub.pem");
-    let o = respsig(
-        &["sign", "--key", &private],
-        Some(br#"{"code": 300, "message": "License key activated", "url": "a/b"}"#),
+    let o = sign(
+        &private,
+        br#"{"code": 300, "message": "License key activated", "url": "a/b"}"#,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(o.stdout.starts_with(
         br#"{"response":{"code":300,"message":"License key activated","url":"a\/b"},"response_base64":""#
     ));
@@ -1195,11 +1200,7 @@ const RESPONSE: &[u8] = br#"{"code":200,"message":"Valid license key","timestamp
 
 #[test]
 fn ed25519_signs_and_verifies_with_every_key_form() {
-    let o = respsig(
-        &["sign", "--key", "product=testdata/keys/ed25519.pem"],
-        Some(RESPONSE),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = sign("product=testdata/keys/ed25519.pem", RESPONSE);
     let envelope = o.stdout;
     let fingerprint = openssl_fingerprint("testdata/keys/ed25519.pub.pem");
     for public in ["ed25519.pub.pem", "ed25519.pub.der", "ed25519.pub.raw"] {
