@@ -134,11 +134,8 @@ pub enum KeysCommand {
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("age").required(true).multiple(true)))]
 pub struct VerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
-    /// as SPKI or a raw 32-byte file). Repeat for several names, or for
-    /// several keys under one name (rotation).
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
+    #[command(flatten)]
+    pub keys: PublicKeys,
     /// The hash RSA keys verify with [default: sha256]. Ed25519 keys have
     /// their hash built in and ignore it; --hash with no RSA key among the
     /// --key files is a usage error.
@@ -195,14 +192,8 @@ pub struct VerifyArgs {
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
-    /// A private key: NAME=PATH (PEM or DER; PKCS#8 RSA or Ed25519, or
-    /// PKCS#1 RSA). Repeat to give several and choose one with --name.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
-    /// Which key name to sign with (written to private_key_used).
-    /// May be left out when only one key is given.
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub keys: PrivateKeys,
     /// The hash an RSA key signs with [default: sha256]. An Ed25519 key
     /// has its hash built in: --hash with one is a usage error.
     #[arg(long, value_enum)]
@@ -248,15 +239,10 @@ pub struct InspectArgs {
 
 #[derive(Args, Debug)]
 pub struct LicenseVerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER). Repeat for several names or
-    /// keys.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
-    /// Which key name verifies the license: only that name's keys are
-    /// tried. Needed when the keys have several names (a license does not
-    /// say which key signed it).
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub keys: PublicKeys,
+    #[command(flatten)]
+    pub choice: KeyChoice,
     /// Require the license to be bound to this hardware id.
     #[arg(long, value_name = "ID")]
     pub hardware_id: Option<String>,
@@ -283,14 +269,8 @@ pub struct LicenseVerifyArgs {
 
 #[derive(Args, Debug)]
 pub struct LicenseIssueArgs {
-    /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1). Repeat to
-    /// give several and choose one with --name.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
-    /// Which key writes the file. May be left out when only one key is
-    /// given. (The name is not written into the file.)
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub keys: PrivateKeys,
     /// Write the file's bytes exactly as they are instead of their
     /// canonical form (they must still be one JSON object; .lic only).
     #[arg(long, conflicts_with = "format")]
@@ -313,6 +293,38 @@ pub struct FingerprintArgs {
 }
 
 /// The input file of a command and the size it may have.
+// The key options, declared once for every command that takes them.
+
+/// Public keys, for the commands that verify.
+#[derive(Args, Debug)]
+pub struct PublicKeys {
+    /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
+    /// as SPKI or a raw 32-byte file). Repeat for several names, or for
+    /// several keys under one name (rotation).
+    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
+    pub list: Vec<KeyArg>,
+}
+
+/// Private keys and the one that signs, for the commands that sign.
+#[derive(Args, Debug)]
+pub struct PrivateKeys {
+    /// A private key: NAME=PATH (PEM or DER; PKCS#8 RSA or Ed25519, or
+    /// PKCS#1 RSA). Repeat to give several and choose one with --name.
+    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
+    pub list: Vec<KeyArg>,
+    #[command(flatten)]
+    pub choice: KeyChoice,
+}
+
+/// Which of the --key names to use.
+#[derive(Args, Debug)]
+pub struct KeyChoice {
+    /// Which --key name to use (for `sign`, the name written to
+    /// private_key_used). May be left out when all keys have one name.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct InputArgs {
     /// Refuse an input larger than this (bytes, or with a unit: 64KiB,

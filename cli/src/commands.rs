@@ -74,7 +74,7 @@ pub fn describe_key(key: &PublicKey) -> String {
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys, args.hash)?;
+    let keyring = keyring(&args.keys.list, args.hash)?;
     let max_bytes = args.input.max_bytes;
     let max_age = args.max_age.map(Duration::from_secs);
     let mut policy = match (args.sent_at, max_age) {
@@ -120,9 +120,10 @@ pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
 
 pub fn sign(args: &SignArgs) -> Result<(), Failure> {
     let hash = args.hash;
-    let names: Vec<&str> = args.keys.iter().map(|k| k.name.as_str()).collect();
+    let names: Vec<&str> = args.keys.list.iter().map(|k| k.name.as_str()).collect();
     if let Some(again) = args
         .keys
+        .list
         .iter()
         .enumerate()
         .find(|(i, k)| names[..*i].contains(&k.name.as_str()))
@@ -134,7 +135,7 @@ pub fn sign(args: &SignArgs) -> Result<(), Failure> {
         )));
     }
     // Only the chosen key's file is read.
-    let chosen = &args.keys[choose_key(args.name.as_deref(), &names, "signs")?];
+    let chosen = &args.keys.list[choose_key(args.keys.choice.name.as_deref(), &names, "signs")?];
     let name = chosen.name.as_str();
     let key = input::signing_key(&chosen.path, hash.map_or(Hash::Sha256, Hash::from))?;
     if let (Some(hash), Algorithm::Ed25519) = (hash, key.algorithm()) {
@@ -252,10 +253,10 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
 }
 
 pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys, None)?;
+    let keyring = keyring(&args.keys.list, None)?;
     let names: Vec<&str> = keyring.names().collect();
     // Only the chosen name's keys are tried, for both formats.
-    let name = names[choose_key(args.name.as_deref(), &names, "verifies the license")?];
+    let name = names[choose_key(args.choice.name.as_deref(), &names, "verifies the license")?];
     let max_bytes = args.input.max_bytes;
     let file = input::read(&args.input.file, max_bytes)?;
     let mut policy = LicensePolicy::new()
@@ -305,7 +306,7 @@ pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
 
 pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
     let mut given: Vec<(&str, &Path)> = Vec::new();
-    for arg in &args.keys {
+    for arg in &args.keys.list {
         if given.iter().any(|(n, _)| *n == arg.name) {
             return Err(Failure::Usage(format!(
                 "--key {arg}: a key named `{}` was already given",
@@ -316,7 +317,11 @@ pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
     }
     let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
     // Only the chosen key file is read.
-    let (name, path) = given[choose_key(args.name.as_deref(), &names, "writes the license")?];
+    let (name, path) = given[choose_key(
+        args.keys.choice.name.as_deref(),
+        &names,
+        "writes the license",
+    )?];
     let text = input::read(&args.input.file, args.input.max_bytes)?;
     if args.format == LicenseFormatArg::Json {
         // An ordinary signature, by the crypto backend: any signing key.
