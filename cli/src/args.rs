@@ -292,7 +292,6 @@ pub struct FingerprintArgs {
     pub paths: Vec<PathBuf>,
 }
 
-/// The input file of a command and the size it may have.
 // The key options, declared once for every command that takes them.
 
 /// Public keys, for the commands that verify.
@@ -325,6 +324,7 @@ pub struct KeyChoice {
     pub name: Option<String>,
 }
 
+/// The input file of a command and the size it may have.
 #[derive(Args, Debug)]
 pub struct InputArgs {
     /// Refuse an input larger than this (bytes, or with a unit: 64KiB,
