@@ -501,8 +501,7 @@ fn verify_blocks(
 /// The digest [`INTEGRITY_MEMBER`] carries for `license` (an object
 /// without that member).
 pub(crate) fn integrity_digest(license: &Value) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, &canonical::to_vec(license));
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::backend::sha256_hex(&canonical::to_vec(license))
 }
 
 /// Checks the integrity member of a `.lic` license if it has one; returns

@@ -45,7 +45,7 @@ impl Pair {
     fn sign(&self, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
         match self {
             Pair::Rsa(pair) => Active::sign(pair, hash, msg),
-            Pair::Ed25519(pair) => Some(Active::ed25519_sign(pair, msg)),
+            Pair::Ed25519(pair) => Active::ed25519_sign(pair, msg),
         }
     }
 }
