@@ -1,13 +1,14 @@
 //! Signing: building envelopes the way the server does.
 //!
-//! All private-key operations go through ring, whose RSA signing is
-//! constant-time and blinded and whose Ed25519 signing is constant time
-//! (with `aws-lc`, RSA signs through aws-lc's equivalent). The rsa crate's
+//! All private-key operations go through the crypto backend (aws-lc-rs by
+//! default, ring with the `ring` feature), whose RSA signing is
+//! constant-time and blinded and whose Ed25519 signing is constant time.
+//! The rsa crate's
 //! signing is not used: it is subject to the Marvin timing attack
 //! (RUSTSEC-2023-0071), for which no fixed release exists.
 //!
 //! Private keys never appear in `Debug` output or error text, and the DER
-//! bytes read from PEM are zeroized once ring has parsed them.
+//! bytes read from PEM are zeroized once the backend has parsed them.
 
 use std::collections::BTreeMap;
 use std::fmt;
