@@ -2,6 +2,10 @@
 # Runs every fuzz target for SECONDS each, one after the other:
 #
 #   bash fuzz/run.sh SECONDS [TARGET...]
+#   FUZZ_BACKEND=ring bash fuzz/run.sh SECONDS [TARGET...]
+#
+# The targets link the library's default backend (aws-lc-rs);
+# FUZZ_BACKEND=ring builds them with `--no-default-features --features ring`.
 #
 # Installs cargo-fuzz if it is missing, builds the targets, then runs each on
 # its growing corpus fuzz/corpus/<target>/ (git-ignored) plus the committed
@@ -48,6 +52,12 @@ fi
 export RUSTC_BOOTSTRAP=1
 
 build_flags=(--debug-assertions)
+case "${FUZZ_BACKEND:-aws-lc}" in
+  aws-lc) ;;
+  ring) build_flags+=(--no-default-features --features ring) ;;
+  *) echo "fuzz: FUZZ_BACKEND is aws-lc or ring, not ${FUZZ_BACKEND}" >&2; exit 2 ;;
+esac
+echo "fuzz: backend ${FUZZ_BACKEND:-aws-lc}"
 "${cargo[@]}" fuzz build "${build_flags[@]}"
 
 mkdir -p fuzz/artifacts/logs

@@ -421,8 +421,7 @@ impl PublicKey {
     /// SHA-256 of the SubjectPublicKeyInfo DER, lowercase hex: a fingerprint
     /// to pin the key by.
     pub fn fingerprint(&self) -> String {
-        let digest = ring::digest::digest(&ring::digest::SHA256, self.spki_der());
-        crate::hex::encode(digest.as_ref())
+        crate::backend::sha256_hex(self.spki_der())
     }
 
     /// Verification of `sig` over the raw bytes `msg` with this key's

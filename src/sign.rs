@@ -1,14 +1,15 @@
 //! Signing: building envelopes the way the server does.
 //!
 //! Every signature (envelopes, signed-JSON licenses) is made by the crypto
-//! backend (`backend`), whose RSA signing is constant time and blinded and
-//! whose Ed25519 signing is constant time. The rsa crate never signs: it is
-//! subject to the Marvin timing attack (RUSTSEC-2023-0071), for which no
-//! fixed release exists. Its one private-key use is the `.lic` writer's raw
-//! type-1 operation, which no backend offers (see `license::writer`).
+//! backend (aws-lc-rs by default, ring with the `ring` feature), whose RSA
+//! signing is constant time and blinded and whose Ed25519 signing is
+//! constant time. The rsa crate never signs: it is subject to the Marvin
+//! timing attack (RUSTSEC-2023-0071), for which no fixed release exists.
+//! Its one private-key use is the `.lic` writer's raw type-1 operation,
+//! which no backend offers (see `license::writer`).
 //!
 //! Private keys never appear in `Debug` output or error text, and the DER
-//! bytes read from PEM are zeroized once ring has parsed them.
+//! bytes read from PEM are zeroized once the backend has parsed them.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -47,7 +48,7 @@ impl Pair {
     fn sign(&self, hash: Hash, msg: &[u8]) -> Option<Vec<u8>> {
         match self {
             Pair::Rsa(pair) => Active::sign(pair, hash, msg),
-            Pair::Ed25519(pair) => Some(Active::ed25519_sign(pair, msg)),
+            Pair::Ed25519(pair) => Active::ed25519_sign(pair, msg),
         }
     }
 }

@@ -1,19 +1,32 @@
-//! The crate's side of the PHP / Python comparison (benches/compare/): a
-//! plain timing loop over the envelopes in benches/compare/envelopes.txt,
-//! printing `respsig<TAB>name<TAB>envelopes per second` (median of
-//! rounds), the same lines compare.php and compare.py print. Run through
-//! benches/compare/run.sh, or `cargo bench --bench compare`.
+//! The crate's side of the PHP / Python / `openssl speed` comparison
+//! (benches/compare/): a plain timing loop over the envelopes in
+//! benches/compare/envelopes.txt, printing `TOOL<TAB>name<TAB>envelopes per
+//! second` (median of rounds), the same lines compare.php and compare.py
+//! print. TOOL is `respsig-aws-lc` or `respsig-ring`, the backend this
+//! build verifies with. Run through benches/compare/run.sh, or `cargo bench
+//! --bench compare` (add `--no-default-features --features ring` for ring).
 //!
 //! Each envelope's key is loaded once into a keyring (under `product` and
 //! `global`), then every iteration is a full `Keyring::verify` from the
-//! envelope text to `Verified`.
+//! envelope text to `Verified`. Then signing: `SigningKey::sign_envelope`
+//! of the seed 373 `response` with the RSA-2048 and RSA-4096 test keys,
+//! printed as `TOOL-sign<TAB>sign_rsaBITS<TAB>envelopes per second`, which
+//! run.sh sets against `openssl speed`'s sign rate for the same size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use respsig::Policy;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use respsig::{Keyring, PublicKey};
+use respsig::{Keyring, PublicKey, SigningKey};
+
+/// The backend this build verifies and signs with (aws-lc-rs wins when
+/// both features are on, as in the library).
+const TOOL: &str = if cfg!(feature = "aws-lc") {
+    "respsig-aws-lc"
+} else {
+    "respsig-ring"
+};
 
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -54,7 +67,37 @@ fn main() {
             })
             .collect();
         rates.sort_by(f64::total_cmp);
-        println!("respsig\t{name}\t{:.0}", rates[rates.len() / 2]);
+        println!("{TOOL}\t{name}\t{:.0}", rates[rates.len() / 2]);
+    }
+
+    let seed = std::fs::read_to_string(format!(
+        "{root}/testdata/gkm/seed-373-update-product-meta.json"
+    ))
+    .unwrap();
+    let seed: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    let response = &seed["response"];
+    for bits in [2048, 4096] {
+        let pem = std::fs::read_to_string(format!("{root}/testdata/keys/rsa{bits}.pem")).unwrap();
+        let key = SigningKey::from_pem(&pem).unwrap();
+        let keyring = Keyring::new()
+            .with("product", key.public_key().clone())
+            .unwrap();
+        keyring
+            .verify(
+                key.sign_envelope("product", response).unwrap(),
+                &respsig::Policy::any_age(),
+            )
+            .unwrap();
+        let mut rates: Vec<f64> = (0..rounds)
+            .map(|_| {
+                rate(seconds, || {
+                    key.sign_envelope(black_box("product"), black_box(response))
+                        .is_ok()
+                })
+            })
+            .collect();
+        rates.sort_by(f64::total_cmp);
+        println!("{TOOL}-sign\tsign_rsa{bits}\t{:.0}", rates[rates.len() / 2]);
     }
 }
 

@@ -23,19 +23,18 @@ php benches/curve/make.php "$root" "$root/target/curve"
 
 for backend in ring aws-lc; do
     echo "$backend start: loadavg $(cat /proc/loadavg)" >> "$out/machine.txt"
-    features=parallel
-    [ "$backend" = aws-lc ] && features=aws-lc,parallel
-    CRITERION_HOME="$out/criterion-$backend" cargo bench --features "$features" \
+    features=(--no-default-features --features ring)
+    [ "$backend" = aws-lc ] && features=()
+    CRITERION_HOME="$out/criterion-$backend" cargo bench "${features[@]}" \
         --bench verify --bench parts -- "${T[@]}" 2>&1 | tee "$out/criterion-$backend.txt"
-    cargo bench -q --features "$features" --bench paired 2>/dev/null | tee "$out/paired-$backend.md"
-    cargo bench -q --features "$features" --bench batch 2>/dev/null | tee "$out/batch-$backend.md"
-    alloc_features=()
-    [ "$backend" = aws-lc ] && alloc_features=(--features aws-lc)
-    cargo run -q --release --manifest-path benches/alloc/Cargo.toml "${alloc_features[@]}" \
+    cargo bench -q "${features[@]}" --bench paired 2>/dev/null | tee "$out/paired-$backend.md"
+    cargo bench -q "${features[@]}" --bench batch 2>/dev/null | tee "$out/batch-$backend.md"
+    cargo run -q --release --manifest-path benches/alloc/Cargo.toml "${features[@]}" \
         | tee "$out/alloc-$backend.md"
-    bash benches/compare/run.sh "$([ "$backend" = aws-lc ] && echo aws-lc || true)"
-    cp target/compare/results.txt "$out/compare-$backend.txt"
 done
+# Both backends in one run, with PHP, Python and openssl speed.
+bash benches/compare/run.sh
+cp target/compare/results.txt "$out/compare.txt"
 bash benches/curve/run.sh
 cp target/curve/curve.md "$out/curve.md"
 cp target/curve/curve.svg "$out/curve.svg"

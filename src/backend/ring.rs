@@ -1,6 +1,10 @@
-//! ring: constant-time, blinded RSA signing, and verification with the
-//! 2048-8192-bit parameter sets; Ed25519 signing and verification.
+//! ring (the `ring` feature, with `default-features = false`):
+//! constant-time, blinded RSA signing, and verification with the
+//! 2048-8192-bit parameter sets; Ed25519 signing and verification; SHA-256.
+//! For targets aws-lc does not build for; slower (see the module's
+//! `VerifyKey`, and BENCHMARKS.md).
 
+use ring::digest;
 use ring::rand::SystemRandom;
 use ring::signature::{
     self, Ed25519KeyPair, KeyPair, RsaKeyPair, RsaPublicKeyComponents, UnparsedPublicKey,
@@ -17,7 +21,7 @@ pub(crate) struct Ring;
 /// (`UnparsedPublicKey`, `RsaPublicKeyComponents`) parses `n` and `e` and
 /// computes the Montgomery constants on each call (`LIMBS_shl_mod`, about
 /// 10% of a 2048-bit verify in a profile). The raw ring baseline pays the
-/// same; the `aws-lc` backend parses once.
+/// same; the aws-lc backend parses once.
 pub(crate) struct VerifyKey {
     n: Vec<u8>,
     e: Vec<u8>,
@@ -101,7 +105,13 @@ impl Backend for Ring {
         key.public_key().as_ref()
     }
 
-    fn ed25519_sign(key: &Ed25519KeyPair, msg: &[u8]) -> Vec<u8> {
-        key.sign(msg).as_ref().to_vec()
+    fn ed25519_sign(key: &Ed25519KeyPair, msg: &[u8]) -> Option<Vec<u8>> {
+        Some(key.sign(msg).as_ref().to_vec())
+    }
+
+    fn sha256(data: &[u8]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(digest::digest(&digest::SHA256, data).as_ref());
+        out
     }
 }

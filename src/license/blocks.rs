@@ -148,8 +148,7 @@ pub(crate) fn open<'k>(
 /// The digest [`INTEGRITY_MEMBER`] carries for `license` (an object
 /// without that member).
 pub(crate) fn integrity_digest(license: &Value) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, &canonical::to_vec(license));
-    crate::hex::encode(digest.as_ref())
+    crate::backend::sha256_hex(&canonical::to_vec(license))
 }
 
 /// Checks the integrity member of a `.lic` license if it has one; returns
