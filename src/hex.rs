@@ -1,8 +1,10 @@
 //! Lowercase hex, as fingerprints and integrity digests are written.
 
+/// The lowercase hex digits, by value.
+pub(crate) const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// `bytes` as lowercase hex digits, two a byte.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
         out.push(char::from(DIGITS[usize::from(b >> 4)]));

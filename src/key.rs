@@ -28,19 +28,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
+use der::asn1::{AnyRef, BitStringRef, UintRef};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use crate::algorithm::{Algorithm, Hash};
 use crate::backend::{Active, Backend};
 use crate::error::{Error, KeyProblem, Snippet};
-
-/// `rsaEncryption` (PKCS#1), the SPKI and PKCS#8 algorithm of an RSA key.
-pub(crate) const RSA_ENCRYPTION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// `id-Ed25519` (RFC 8410), the SPKI and PKCS#8 algorithm of an Ed25519 key.
-pub(crate) const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+use crate::oid::{ID_ED25519, RSA_ENCRYPTION};
 
 /// The length of an Ed25519 public key, in bytes.
 pub const ED25519_KEY_LEN: usize = 32;
@@ -51,6 +46,10 @@ const ED25519_SIG_LEN: usize = 64;
 pub const MIN_BITS: usize = 2048;
 /// Largest modulus accepted, in bits.
 pub const MAX_BITS: usize = 8192;
+
+/// The keys configured under one name, with the name as the keyring
+/// stores it: what a verifier is given to try.
+pub(crate) type Named<'k> = (&'k Arc<str>, &'k [PublicKey]);
 
 /// A public key that passed the key policy: RSA with the hash it verifies
 /// with, or Ed25519. Cheap to clone.

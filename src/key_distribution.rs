@@ -37,8 +37,8 @@ pub(crate) fn product_key(
         });
     }
     match response.response_code() {
-        Some(ResponseCode::ProductPublicKeyFound) => {}
-        Some(ResponseCode::ProductPublicKeyNotFound) => {
+        Some(ResponseCode::PRODUCT_PUBLIC_KEY_FOUND) => {}
+        Some(ResponseCode::PRODUCT_PUBLIC_KEY_NOT_FOUND) => {
             return refuse(KeyResponseProblem::NotFound);
         }
         other => {

@@ -48,3 +48,23 @@ pub fn generate(bits: usize) -> Result<KeyPair, Error> {
         signing_key,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_offered_sizes() {
+        for bits in [0, 1024, 2047, 3000, 4095, 8192] {
+            let refused = generate(bits).unwrap_err();
+            assert_eq!(
+                refused,
+                Error::KeyRejected(KeyProblem::UnsupportedSize { bits })
+            );
+        }
+        assert_eq!(
+            generate(3000).unwrap_err().to_string(),
+            "key rejected: 3000 bits is not a size key generation offers (2048, 3072 or 4096)"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::{Error, KeyNameProblem, Snippet};
-use crate::key::PublicKey;
+use crate::key::{Named, PublicKey};
 use crate::key_distribution;
 use crate::license::{self, LicensePolicy, VerifiedLicense};
 use crate::policy::Policy;
@@ -89,7 +89,7 @@ impl Keyring {
     }
 
     /// The name as stored and its keys, or [`Error::UnknownKeyName`].
-    pub(crate) fn named(&self, name: &str) -> Result<(&Arc<str>, &[PublicKey]), Error> {
+    fn named(&self, name: &str) -> Result<Named<'_>, Error> {
         match self.entry(name) {
             Some((name, keys)) if !keys.is_empty() => Ok((name, keys)),
             _ => Err(Error::UnknownKeyName {
@@ -126,7 +126,7 @@ impl Keyring {
     /// calling this from each (with rayon, `envelopes.par_iter().map(|e|
     /// keyring.verify(e, &policy))`).
     pub fn verify(&self, envelope: impl AsRef<[u8]>, policy: &Policy) -> Result<Verified, Error> {
-        verify::verify(self, envelope.as_ref(), policy)
+        verify::verify(envelope.as_ref(), policy, |name| self.named(name))
     }
 
     /// Reads and verifies an offline license, in either format (detected
@@ -160,7 +160,7 @@ impl Keyring {
         file: impl AsRef<[u8]>,
         policy: &LicensePolicy,
     ) -> Result<VerifiedLicense, Error> {
-        license::verify(self, name, file.as_ref(), policy)
+        license::verify(file.as_ref(), policy, || self.named(name))
     }
 
     /// Adds, under `name`, the product key that a verified

@@ -56,7 +56,8 @@ pub struct Policy {
     limits: Limits,
     clock_drift: Duration,
     replay_window: Duration,
-    clock: Arc<dyn Clock>,
+    /// `None` is the system clock (a policy is made without allocating).
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Policy {
@@ -67,7 +68,7 @@ impl Policy {
             limits: Limits::new(),
             clock_drift: DEFAULT_CLOCK_DRIFT,
             replay_window: DEFAULT_REPLAY_WINDOW,
-            clock: Arc::new(SystemClock),
+            clock: None,
         }
     }
 
@@ -172,7 +173,7 @@ impl Policy {
 
     /// The clock ages are judged against (default [`SystemClock`]).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.clock = Some(Arc::new(clock));
         self
     }
 
@@ -204,7 +205,10 @@ impl Policy {
             Bound::MaxAge(max_age) => (None, Some(max_age)),
         };
         let signed_at = timestamp().ok_or(Error::MissingTimestamp)?;
-        let now = self.clock.now();
+        let now = match &self.clock {
+            Some(clock) => clock.now(),
+            None => SystemClock.now(),
+        };
         if let Some(sent_at) = sent_at {
             check_answer(signed_at, sent_at, self.replay_window)?;
         }

@@ -12,7 +12,7 @@
 use der::Decode;
 
 use crate::error::{Error, KeyProblem, Snippet};
-use crate::key::RSA_ENCRYPTION;
+use crate::oid::RSA_ENCRYPTION;
 
 /// The PEM label of a PKCS#8 private key.
 pub(crate) const PKCS8_LABEL: &str = "PRIVATE KEY";

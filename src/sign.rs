@@ -19,9 +19,10 @@ use serde_json::Value;
 use crate::algorithm::{Algorithm, Hash};
 use crate::backend::{Active, Backend};
 use crate::error::{Error, KeyProblem, Member, Problem, Snippet};
-use crate::key::{ID_ED25519, PublicKey};
+use crate::key::PublicKey;
 use crate::keyring::check_name;
 use crate::limits::Limits;
+use crate::oid::ID_ED25519;
 use crate::private_key::{self, Form};
 use crate::{canonical, json};
 
@@ -255,7 +256,7 @@ impl SigningKey {
     /// # Ok::<(), respsig::Error>(())
     /// ```
     pub fn sign_license_json(&self, license: &Value) -> Result<String, Error> {
-        crate::license::signed_json::write(self, license)
+        crate::license::signed_json::write(&self.public, |m| self.sign_bytes(m), license)
     }
 }
 

@@ -53,8 +53,7 @@ use crate::base64;
 use crate::envelope;
 use crate::error::{Error, Member, Problem, Snippet};
 use crate::json;
-use crate::key::PublicKey;
-use crate::keyring::Keyring;
+use crate::key::{Named, PublicKey};
 use crate::policy::Policy;
 use crate::response_code::ResponseCode;
 use crate::time::UnixTime;
@@ -119,7 +118,7 @@ impl Verified {
     }
 
     /// The response code as the server's catalogue names it; codes the
-    /// catalogue does not list come back as [`ResponseCode::Unknown`].
+    /// catalogue does not list keep their number ([`ResponseCode::is_known`]).
     ///
     /// ```
     /// # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
@@ -128,7 +127,7 @@ impl Verified {
     /// # let envelope = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json").unwrap();
     /// use respsig::ResponseCode;
     /// let verified = keyring.verify(&envelope, &respsig::Policy::any_age()).unwrap();
-    /// assert_eq!(verified.response_code(), Some(ResponseCode::ProductMetaUpdated));
+    /// assert_eq!(verified.response_code(), Some(ResponseCode::PRODUCT_META_UPDATED));
     /// ```
     pub fn response_code(&self) -> Option<ResponseCode> {
         self.code().map(ResponseCode::from_code)
@@ -278,11 +277,16 @@ fn trim_blank(bytes: &[u8]) -> &[u8] {
 const MAX_SIGNATURE_LEN: usize = crate::key::MAX_BITS / 8;
 
 /// Verifies an envelope: the steps of the module's docs, in that order.
-pub(crate) fn verify(keyring: &Keyring, input: &[u8], policy: &Policy) -> Result<Verified, Error> {
+/// `keys_of` gives the configured keys of a name (the keyring's lookup).
+pub(crate) fn verify<'k>(
+    input: &[u8],
+    policy: &Policy,
+    keys_of: impl FnOnce(&str) -> Result<Named<'k>, Error>,
+) -> Result<Verified, Error> {
     // Borrowed until the signature checks out: no `Value`, no copies.
     let env = envelope::view(input, policy.input_limits())?;
     let signature = check_signed(env.signature.as_deref())?;
-    let (key_name, keys) = keyring.named(&env.private_key_used)?;
+    let (key_name, keys) = keys_of(&env.private_key_used)?;
     let claimed = check_metadata(&env, keys)?;
     let agrees = |k: &&PublicKey| claimed.is_none_or(|algorithm| algorithm == k.algorithm());
     let mut stack = [0u8; MAX_SIGNATURE_LEN];
@@ -436,6 +440,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::keyring::Keyring;
     use crate::time::{DEFAULT_CLOCK_DRIFT, DEFAULT_REPLAY_WINDOW, FixedClock};
 
     #[test]

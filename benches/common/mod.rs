@@ -3,8 +3,8 @@
 //! once, outside timing; every fixture is checked before it is measured.
 #![allow(dead_code)]
 
-use respsig::Policy;
 use base64ct::{Base64, Encoding};
+use respsig::Policy;
 use respsig::{Keyring, PublicKey, SigningKey};
 use serde_json::Value;
 
@@ -196,4 +196,20 @@ impl Signing {
             )
             .unwrap();
     }
+}
+
+/// Every envelope of `batch` verified under any age on the current rayon
+/// pool, in input order: how the README verifies many envelopes
+/// (`Keyring` is `Sync`).
+#[allow(dead_code)]
+pub fn verify_all(
+    keyring: &respsig::Keyring,
+    batch: &[&str],
+) -> Vec<Result<respsig::Verified, respsig::Error>> {
+    use rayon::prelude::*;
+    let policy = respsig::Policy::any_age();
+    batch
+        .par_iter()
+        .map(|e| keyring.verify(e, &policy))
+        .collect()
 }

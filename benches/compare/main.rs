@@ -45,7 +45,13 @@ fn main() {
         keyring.verify(&text, &Policy::any_age()).unwrap();
 
         let mut rates: Vec<f64> = (0..rounds)
-            .map(|_| rate(seconds, || keyring.verify(black_box(text.as_str()), &Policy::any_age()).is_ok()))
+            .map(|_| {
+                rate(seconds, || {
+                    keyring
+                        .verify(black_box(text.as_str()), &Policy::any_age())
+                        .is_ok()
+                })
+            })
             .collect();
         rates.sort_by(f64::total_cmp);
         println!("respsig\t{name}\t{:.0}", rates[rates.len() / 2]);

@@ -120,25 +120,32 @@ pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
 
 pub fn sign(args: &SignArgs) -> Result<(), Failure> {
     let hash = args.hash;
-    let mut signer = Signer::new();
-    let mut names = Vec::new();
-    for arg in &args.keys {
-        let key = input::signing_key(&arg.path, hash.map_or(Hash::Sha256, Hash::from))?;
-        signer = signer
-            .with(&arg.name, key)
-            .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
-        names.push(arg.name.as_str());
+    let names: Vec<&str> = args.keys.iter().map(|k| k.name.as_str()).collect();
+    if let Some(again) = args
+        .keys
+        .iter()
+        .enumerate()
+        .find(|(i, k)| names[..*i].contains(&k.name.as_str()))
+        .map(|(_, k)| k)
+    {
+        return Err(Failure::Usage(format!(
+            "--key {again}: a key named `{}` was already given",
+            again.name
+        )));
     }
-    let name = names[choose_key(args.name.as_deref(), &names, "signs")?];
-    let ed25519 = signer
-        .key(name)
-        .is_some_and(|k| k.algorithm() == Algorithm::Ed25519);
-    if let (Some(hash), true) = (hash, ed25519) {
+    // Only the chosen key's file is read.
+    let chosen = &args.keys[choose_key(args.name.as_deref(), &names, "signs")?];
+    let name = chosen.name.as_str();
+    let key = input::signing_key(&chosen.path, hash.map_or(Hash::Sha256, Hash::from))?;
+    if let (Some(hash), Algorithm::Ed25519) = (hash, key.algorithm()) {
         return Err(no_hash_for_ed25519(
             hash,
             &format!("key `{name}` is an Ed25519 key"),
         ));
     }
+    let signer = Signer::new()
+        .with(name, key)
+        .map_err(|e| Failure::Usage(format!("--key {chosen}: {e}")))?;
     let text = input::read(&args.input.file, args.input.max_bytes)?;
     let response = canonical::read(&text).map_err(refused)?;
     if !response.is_object() {

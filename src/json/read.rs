@@ -10,8 +10,9 @@ use super::keys::{KeyStack, OpenKeys};
 use super::number::number_value;
 use super::scan::plain_run;
 use super::stack::Stack;
-use crate::canonical::{Options, write_number, write_str_with};
+use crate::canonical::{Options, write_str_with};
 use crate::error::{Problem, Snippet};
+use crate::php_number::write_number;
 
 /// What [`Reader::read`] does with what it reads.
 trait Sink<'a> {

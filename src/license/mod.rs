@@ -39,8 +39,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::json;
-use crate::key::PublicKey;
-use crate::keyring::Keyring;
+use crate::key::{Named, PublicKey};
 use crate::time::UnixTime;
 
 #[cfg(feature = "license-writer")]
@@ -233,29 +232,27 @@ impl fmt::Debug for VerifiedLicense {
     }
 }
 
-/// Reads `file` in the format it is in under the keys named `name`, then
-/// applies `policy`.
-pub(crate) fn verify(
-    keyring: &Keyring,
-    name: &str,
+/// Reads `file` in the format it is in under the keys `keys` gives (the
+/// keyring's keys of the caller's name), then applies `policy`.
+pub(crate) fn verify<'k>(
     file: &[u8],
     policy: &LicensePolicy,
+    keys: impl FnOnce() -> Result<Named<'k>, Error>,
 ) -> Result<VerifiedLicense, Error> {
-    let verified = read(keyring, name, file, policy)?;
+    let verified = read(file, policy, keys)?;
     policy.check(&verified.license)?;
     Ok(verified)
 }
 
 /// The genuine license, before the policy's rules: for [`verify`] and for
 /// the writers' read-back.
-pub(crate) fn read(
-    keyring: &Keyring,
-    name: &str,
+pub(crate) fn read<'k>(
     file: &[u8],
     policy: &LicensePolicy,
+    keys: impl FnOnce() -> Result<Named<'k>, Error>,
 ) -> Result<VerifiedLicense, Error> {
     policy.input_limits().check_len(file.len())?;
-    let (key_name, keys) = keyring.named(name)?;
+    let (key_name, keys) = keys()?;
     let format = LicenseFormat::detect(file);
     let (key, signed_bytes, value, integrity) = match format {
         LicenseFormat::Blocks => {
@@ -276,5 +273,15 @@ pub(crate) fn read(
         value,
         license,
         integrity,
+    })
+}
+
+/// A file a writer made, read back under its public key alone (default
+/// limits, no policy): the writers' check that they hand out only what the
+/// reader accepts.
+pub(crate) fn read_back(public: &PublicKey, file: &[u8]) -> Result<VerifiedLicense, Error> {
+    let name: Arc<str> = Arc::from("license");
+    read(file, &LicensePolicy::new(), || {
+        Ok((&name, std::slice::from_ref(public)))
     })
 }

@@ -27,10 +27,8 @@ use crate::canonical::{self, Options};
 use crate::error::{Error, LicenseProblem, Member, Problem};
 use crate::json;
 use crate::key::PublicKey;
-use crate::keyring::Keyring;
-use crate::license::{self, LicensePolicy};
+use crate::license;
 use crate::limits::Limits;
-use crate::sign::SigningKey;
 use crate::verify::check_signature_len;
 
 /// The member that holds the license object.
@@ -188,9 +186,15 @@ fn is_list_keyed(map: &Map<String, Value>) -> bool {
         .all(|(i, key)| key.as_str() == i.to_string())
 }
 
-/// Writes `license` (a JSON object) as a signed-JSON offline license
-/// under `key`: see [`SigningKey::sign_license_json`], which is this.
-pub(crate) fn write(key: &SigningKey, license: &Value) -> Result<String, Error> {
+/// Writes `license` (a JSON object) as a signed-JSON offline license,
+/// signed by `sign` and read back with `public`: what
+/// [`SigningKey::sign_license_json`](crate::SigningKey::sign_license_json)
+/// does.
+pub(crate) fn write(
+    public: &PublicKey,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, Error>,
+    license: &Value,
+) -> Result<String, Error> {
     use base64ct::{Base64, Encoding};
 
     if !license.is_object() {
@@ -207,7 +211,7 @@ pub(crate) fn write(key: &SigningKey, license: &Value) -> Result<String, Error> 
         return Err(LicenseProblem::ReadsAsPhpList.into());
     }
     let signed = canonical::to_vec_with(&unsigned, Options::php_sdk_license());
-    let signature = Base64::encode_string(&key.sign_bytes(&signed)?);
+    let signature = Base64::encode_string(&sign(&signed)?);
     // `signed` ends with the document's closing brace.
     let mut out = signed[..signed.len() - 1].to_vec();
     out.extend_from_slice(b",\"signature\":\"");
@@ -216,8 +220,7 @@ pub(crate) fn write(key: &SigningKey, license: &Value) -> Result<String, Error> 
     let out = String::from_utf8(out).map_err(|_| Error::SigningFailed)?;
 
     // Read it back as a client would.
-    let keyring = Keyring::new().with("license", key.public_key().clone())?;
-    let read = license::read(&keyring, "license", out.as_bytes(), &LicensePolicy::new())?;
+    let read = license::read_back(public, out.as_bytes())?;
     if read.signed_bytes() != signed.as_slice() {
         return Err(Error::SigningFailed);
     }

@@ -2,8 +2,8 @@
 //! verifying envelopes, `signature_metadata` (checked, never followed),
 //! envelopes under a key of the other kind, and interop with the `openssl`
 //! CLI and PHP's `openssl_sign`/`openssl_verify`.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use std::process::{Command, Output};
 
@@ -283,7 +283,9 @@ fn every_algorithm_signs_the_text_of_response_base64() {
     for signer in &all {
         let algorithm = signer.algorithm();
         let envelope = signer.sign_envelope("product", &payload()).unwrap();
-        let verified = keyring(signer.public_key()).verify(&envelope, &Policy::any_age()).unwrap();
+        let verified = keyring(signer.public_key())
+            .verify(&envelope, &Policy::any_age())
+            .unwrap();
         assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
         assert_eq!(verified.key().algorithm(), algorithm);
 
@@ -304,7 +306,9 @@ fn every_algorithm_signs_the_text_of_response_base64() {
         );
         // Any other algorithm's key refuses it.
         for other in all.iter().filter(|o| o.algorithm() != algorithm) {
-            let got = keyring(other.public_key()).verify(&envelope, &Policy::any_age()).unwrap_err();
+            let got = keyring(other.public_key())
+                .verify(&envelope, &Policy::any_age())
+                .unwrap_err();
             let want = if other.algorithm() == Algorithm::Ed25519 || algorithm == Algorithm::Ed25519
             {
                 Error::Malformed {
@@ -324,7 +328,9 @@ fn every_algorithm_signs_the_text_of_response_base64() {
     let envelope = all[3].sign_envelope("product", &payload()).unwrap();
     let other = common::public("keys/other-ed25519.pub.pem");
     assert_eq!(
-        keyring(&other).verify(&envelope, &Policy::any_age()).unwrap_err(),
+        keyring(&other)
+            .verify(&envelope, &Policy::any_age())
+            .unwrap_err(),
         Error::BadSignature
     );
 }
@@ -357,7 +363,10 @@ fn signature_metadata_that_agrees_changes_nothing() {
         // An object naming no algorithm names nothing to disagree with.
         for metadata in ["{}", r#"{"key_id":"k1"}"#] {
             let env = with_metadata(&envelope, metadata);
-            assert!(keyring.verify(&env, &Policy::any_age()).is_ok(), "{algorithm} {metadata}");
+            assert!(
+                keyring.verify(&env, &Policy::any_age()).is_ok(),
+                "{algorithm} {metadata}"
+            );
         }
     }
 }
@@ -470,7 +479,11 @@ fn malformed_signature_metadata_is_malformed() {
         ];
         for (text, want) in cases {
             let env = with_metadata(&envelope, &text);
-            assert_eq!(keyring.verify(&env, &Policy::any_age()).unwrap_err(), want, "{name}: {text}");
+            assert_eq!(
+                keyring.verify(&env, &Policy::any_age()).unwrap_err(),
+                want,
+                "{name}: {text}"
+            );
             // The same refusal without verifying.
             assert_eq!(
                 respsig::dangerous::read(env.as_bytes(), &respsig::Limits::new()).unwrap_err(),
@@ -487,7 +500,11 @@ fn malformed_signature_metadata_is_malformed() {
             metadata(Problem::TooDeep { limit: 128 })
         );
         let fits = format!(r#"{{"x":{}1{}}}"#, "[".repeat(126), "]".repeat(126));
-        assert!(keyring.verify(with_metadata(&envelope, &fits), &Policy::any_age()).is_ok());
+        assert!(
+            keyring
+                .verify(with_metadata(&envelope, &fits), &Policy::any_age())
+                .is_ok()
+        );
         // Many members (duplicates are looked up in a hash set, not by a
         // linear search per member); the last one's duplicate is found.
         let many: Vec<String> = (0..40_000).map(|i| format!("\"m{i}\":{i}")).collect();
@@ -529,7 +546,10 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     );
     assert_eq!(
         sha256_ring
-            .verify(with_metadata(&sha512, r#"{"algorithm":"RSA-SHA512"}"#), &Policy::any_age())
+            .verify(
+                with_metadata(&sha512, r#"{"algorithm":"RSA-SHA512"}"#),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         mismatch("RSA-SHA512", Algorithm::RsaSha256)
     );
@@ -546,16 +566,25 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     let by_rsa = rsa.sign_envelope("product", &payload()).unwrap();
     let by_ed = ed.sign_envelope("product", &payload()).unwrap();
     for (envelope, signer) in [(&by_rsa, &rsa), (&by_ed, &ed)] {
-        assert_eq!(both.verify(envelope, &Policy::any_age()).unwrap().key(), signer.public_key());
+        assert_eq!(
+            both.verify(envelope, &Policy::any_age()).unwrap().key(),
+            signer.public_key()
+        );
         let own = with_metadata(
             envelope,
             &format!(r#"{{"algorithm":"{}"}}"#, signer.algorithm()),
         );
-        assert_eq!(both.verify(&own, &Policy::any_age()).unwrap().key(), signer.public_key());
+        assert_eq!(
+            both.verify(&own, &Policy::any_age()).unwrap().key(),
+            signer.public_key()
+        );
     }
     assert_eq!(
-        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"Ed25519"}"#), &Policy::any_age())
-            .unwrap_err(),
+        both.verify(
+            with_metadata(&by_rsa, r#"{"algorithm":"Ed25519"}"#),
+            &Policy::any_age()
+        )
+        .unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
@@ -565,8 +594,11 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
         }
     );
     assert_eq!(
-        both.verify(with_metadata(&by_ed, r#"{"algorithm":"RSA-SHA256"}"#), &Policy::any_age())
-            .unwrap_err(),
+        both.verify(
+            with_metadata(&by_ed, r#"{"algorithm":"RSA-SHA256"}"#),
+            &Policy::any_age()
+        )
+        .unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
@@ -577,8 +609,11 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     );
     // Naming an algorithm no key of the name has: the first key is named.
     assert_eq!(
-        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"sha384"}"#), &Policy::any_age())
-            .unwrap_err(),
+        both.verify(
+            with_metadata(&by_rsa, r#"{"algorithm":"sha384"}"#),
+            &Policy::any_age()
+        )
+        .unwrap_err(),
         mismatch("sha384", Algorithm::RsaSha256)
     );
 }
@@ -620,7 +655,9 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     let by_rsa = rsa.sign_envelope("product", &payload()).unwrap();
     // Ed25519 envelope, RSA key name: the signature's length gives it away.
     assert_eq!(
-        keyring(rsa.public_key()).verify(&by_ed, &Policy::any_age()).unwrap_err(),
+        keyring(rsa.public_key())
+            .verify(&by_ed, &Policy::any_age())
+            .unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
@@ -631,13 +668,18 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     );
     assert_eq!(
         keyring(rsa.public_key())
-            .verify(with_metadata(&by_ed, r#"{"algorithm":"Ed25519"}"#), &Policy::any_age())
+            .verify(
+                with_metadata(&by_ed, r#"{"algorithm":"Ed25519"}"#),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         mismatch("Ed25519", Algorithm::RsaSha256)
     );
     // RSA envelope, Ed25519 key name.
     assert_eq!(
-        keyring(ed.public_key()).verify(&by_rsa, &Policy::any_age()).unwrap_err(),
+        keyring(ed.public_key())
+            .verify(&by_rsa, &Policy::any_age())
+            .unwrap_err(),
         Error::Malformed {
             member: Member::Signature,
             problem: Problem::SignatureLength {
@@ -648,7 +690,10 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     );
     assert_eq!(
         keyring(ed.public_key())
-            .verify(with_metadata(&by_rsa, r#"{"algorithm":"RSA-SHA256"}"#), &Policy::any_age())
+            .verify(
+                with_metadata(&by_rsa, r#"{"algorithm":"RSA-SHA256"}"#),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         mismatch("RSA-SHA256", Algorithm::Ed25519)
     );
@@ -659,7 +704,10 @@ fn an_envelope_under_a_key_of_the_other_kind() {
         .unwrap()
         .with("product", common::public("keys/other-ed25519.pub.pem"))
         .unwrap();
-    assert_eq!(mixed.verify(&by_ed, &Policy::any_age()).unwrap_err(), Error::BadSignature);
+    assert_eq!(
+        mixed.verify(&by_ed, &Policy::any_age()).unwrap_err(),
+        Error::BadSignature
+    );
 }
 
 /// License files are RSA blocks: an Ed25519 key opens none, and next to
@@ -855,7 +903,10 @@ fn crate_accepts_rsa_sha384_and_ed25519_openssl_signs() {
             .with("global", signer.public_key().clone())
             .unwrap();
         assert_eq!(
-            keyring.verify(&envelope, &Policy::any_age()).unwrap().payload_bytes(),
+            keyring
+                .verify(&envelope, &Policy::any_age())
+                .unwrap()
+                .payload_bytes(),
             canonical::to_vec(&payload())
         );
     }
@@ -898,7 +949,9 @@ $b = base64_encode(json_encode($r));
 openssl_sign($b, $sig, openssl_pkey_get_private(file_get_contents($argv[1])), OPENSSL_ALGO_SHA384);
 echo json_encode(["response" => $r, "response_base64" => $b, "private_key_used" => "product", "signature" => base64_encode($sig)]);"#;
         let envelope = php(sign, &[&private]);
-        let verified = keyring(signer.public_key()).verify(&envelope, &Policy::any_age()).unwrap();
+        let verified = keyring(signer.public_key())
+            .verify(&envelope, &Policy::any_age())
+            .unwrap();
         assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
         assert_eq!(
             keyring(&signer.public_key().clone().with_hash(Hash::Sha256))

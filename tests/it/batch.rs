@@ -2,8 +2,8 @@
 //! `Keyring::verify` gives for each envelope: with the `parallel` feature
 //! (rayon) and without it. Timing lives in the benches.
 
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use respsig::{Error, Keyring, Verified};
 

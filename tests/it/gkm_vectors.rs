@@ -1,8 +1,8 @@
 //! The 47 real envelopes from the server's documentation, each against the
 //! verdict that independent tools (Python `cryptography`, Python `json`,
 //! PHP 8.2) computed for it.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, canonical};
@@ -124,7 +124,9 @@ fn seed_fixtures_verify() {
             1709002994,
         ),
     ] {
-        let v = keyring.verify(common::bytes(file), &Policy::any_age()).unwrap();
+        let v = keyring
+            .verify(common::bytes(file), &Policy::any_age())
+            .unwrap();
         assert_eq!(v.key_name(), name);
         assert_eq!(v.code(), Some(code));
         assert_eq!(v.message(), Some(message));
@@ -133,7 +135,10 @@ fn seed_fixtures_verify() {
         assert_eq!(canonical::to_vec(v.payload()), v.payload_bytes());
     }
     let v = keyring
-        .verify(common::bytes("gkm/seed-651-update-product.json"), &Policy::any_age())
+        .verify(
+            common::bytes("gkm/seed-651-update-product.json"),
+            &Policy::any_age(),
+        )
         .unwrap();
     assert_eq!(
         v.payload()["errors"]["product_id"][0],
@@ -146,7 +151,10 @@ fn only_configured_names_are_used() {
     let only_global = Keyring::new().with("global", common::demo_key()).unwrap();
     assert_eq!(
         only_global
-            .verify(common::bytes("gkm/seed-373-update-product-meta.json"), &Policy::any_age())
+            .verify(
+                common::bytes("gkm/seed-373-update-product-meta.json"),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         Error::UnknownKeyName {
             name: respsig::Snippet::new("product")
@@ -154,7 +162,10 @@ fn only_configured_names_are_used() {
     );
     assert!(
         only_global
-            .verify(common::bytes("gkm/seed-650-update-product.json"), &Policy::any_age())
+            .verify(
+                common::bytes("gkm/seed-650-update-product.json"),
+                &Policy::any_age()
+            )
             .is_ok()
     );
 }

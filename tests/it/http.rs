@@ -4,8 +4,8 @@
 //! a tampering proxy, each refused with its exact error; then recorded
 //! answers played back by the same proxy, refused by the answer-to-request
 //! check.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 #[path = "../../examples/common/server.rs"]
 mod server;
 
@@ -526,7 +526,9 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         let (status, body) = send(&format!("{proxy}/{kind}"), name).await;
         assert_ne!(status, 502, "{kind} {name}: {body}");
         assert_eq!(
-            keyring.verify(&body, &Policy::any_age()).map(|v| v.into_payload()),
+            keyring
+                .verify(&body, &Policy::any_age())
+                .map(|v| v.into_payload()),
             Err(expected),
             "{kind} {name}: {body}"
         );
@@ -537,7 +539,10 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         .with("global", common::public("keys/other2048.pub.pem"))
         .unwrap();
     let (_, body) = send(&format!("{proxy}/replace-public-key"), "key-found").await;
-    assert_eq!(client.verify(&body, &Policy::any_age()).unwrap_err(), Error::BadSignature);
+    assert_eq!(
+        client.verify(&body, &Policy::any_age()).unwrap_err(),
+        Error::BadSignature
+    );
     let (_, body) = send(&format!("{proxy}/genuine"), "key-found").await;
     let verified = client.verify(&body, &Policy::any_age()).unwrap();
     client
@@ -563,7 +568,10 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     let envelope: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(envelope["signature"], UNSIGNED_MARKER);
     assert_eq!(envelope["private_key_used"], "product");
-    assert_eq!(keyring.verify(&body, &Policy::any_age()).unwrap_err(), Error::Unsigned);
+    assert_eq!(
+        keyring.verify(&body, &Policy::any_age()).unwrap_err(),
+        Error::Unsigned
+    );
 
     // Otherwise the envelope is whole: the payload matches, only the
     // signature is missing.
@@ -583,7 +591,10 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     // With no product key there is no key to serve: 633.
     let (_, body) = send(&base, "key-found").await;
     assert_eq!(
-        keyring.verify(&body, &Policy::any_age()).unwrap().response_code(),
+        keyring
+            .verify(&body, &Policy::any_age())
+            .unwrap()
+            .response_code(),
         Some(ResponseCode::ProductPublicKeyNotFound)
     );
 }
@@ -622,7 +633,10 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     ] {
         let (_, direct) = send(&base, name).await;
         assert_eq!(
-            keyring.verify(&direct, &Policy::any_age()).unwrap().response_code(),
+            keyring
+                .verify(&direct, &Policy::any_age())
+                .unwrap()
+                .response_code(),
             Some(really),
             "{name}"
         );
@@ -685,7 +699,10 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
             .verify_answer(&fresh, sent_at)
             .unwrap()
             .payload_bytes(),
-        keyring.verify(&fresh, &Policy::any_age()).unwrap().payload_bytes()
+        keyring
+            .verify(&fresh, &Policy::any_age())
+            .unwrap()
+            .payload_bytes()
     );
 
     // Where the payload names what was asked for, the binding holds at

@@ -1,8 +1,8 @@
 //! Product keys from the server's `get-product-public-key` response: the
 //! `global` key vouches, the code and product must be right, and the key
 //! passes the usual policy.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use respsig::{Error, KeyProblem, KeyResponseProblem, Keyring, Snippet};
 use serde_json::{Value, json};
@@ -70,7 +70,13 @@ fn a_vouched_key_is_added_and_then_verifies_product_envelopes() {
     let payload = json!({"code": 200, "message": "Valid license key"});
     let envelope = server().sign("product", &payload).unwrap();
     let envelope = envelope.replace("\"product\"", "\"distributed\"");
-    assert_eq!(keyring.verify(&envelope, &Policy::any_age()).unwrap().code(), Some(200));
+    assert_eq!(
+        keyring
+            .verify(&envelope, &Policy::any_age())
+            .unwrap()
+            .code(),
+        Some(200)
+    );
 }
 
 #[test]
@@ -218,7 +224,7 @@ fn a_swapped_key_fails_verification() {
         .unwrap();
     let mut parsed: Value = serde_json::from_str(&envelope).unwrap();
     let forged = found(common::text("keys/rsa3072.pub.pem").into());
-    let text = respsig::canonical::to_string(&forged);
+    let text = String::from_utf8(respsig::canonical::to_vec(&forged)).unwrap();
     parsed["response"] = forged;
     parsed["response_base64"] = json!(b64(text.as_bytes()));
     assert_eq!(

@@ -4,8 +4,8 @@
 //! crate writes); a license standing in for a server answer; and PHP doing
 //! what the SDK's `parseLicenseFile` does on the crate's files.
 #![cfg(feature = "license-writer")]
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

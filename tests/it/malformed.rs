@@ -1,7 +1,7 @@
 //! Malformed envelopes: each refused with the exact error, never a panic,
 //! and error text that never echoes more than a short prefix of the input.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, Limits, Member, Problem, Snippet, VerifyOptions};
@@ -148,7 +148,11 @@ fn wrong_types() {
     ] {
         let bad = good.replacen(from, to, 1);
         assert_ne!(bad, good);
-        assert_eq!(keyring().verify(&bad, &Policy::any_age()).unwrap_err(), want, "{to}");
+        assert_eq!(
+            keyring().verify(&bad, &Policy::any_age()).unwrap_err(),
+            want,
+            "{to}"
+        );
     }
     assert_eq!(
         keyring().verify("[]", &Policy::any_age()).unwrap_err(),
@@ -159,7 +163,9 @@ fn wrong_types() {
         malformed(Member::Envelope, Problem::NotAnObject)
     );
     assert_eq!(
-        keyring().verify(&good[..good.len() - 1], &Policy::any_age()).unwrap_err(),
+        keyring()
+            .verify(&good[..good.len() - 1], &Policy::any_age())
+            .unwrap_err(),
         malformed(
             Member::Envelope,
             Problem::Syntax {

@@ -24,8 +24,8 @@
 //! as the integer 0. Reading canonical bytes therefore gives [`reread`] of
 //! the value, and the bytes are a fixed point from the second round on
 //! (from the first when the value holds no `-0.0`).
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -1056,7 +1056,10 @@ fn originals() -> &'static [Original] {
         envelopes
             .into_iter()
             .map(|envelope| {
-                let v = keys().keyring.verify(&envelope, &Policy::any_age()).unwrap();
+                let v = keys()
+                    .keyring
+                    .verify(&envelope, &Policy::any_age())
+                    .unwrap();
                 Original {
                     payload: v.payload_bytes().to_vec(),
                     key: v.key().clone(),

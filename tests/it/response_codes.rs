@@ -1,7 +1,7 @@
 //! The generated `ResponseCode` against the catalogue it was generated from,
 //! and against the codes real envelopes carry.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use std::collections::BTreeSet;
 
@@ -78,7 +78,10 @@ fn real_envelopes_carry_catalogue_codes() {
 #[test]
 fn the_signed_message_is_the_servers_not_the_catalogues() {
     let verified = common::demo_keyring()
-        .verify(common::bytes("gkm/seed-372-update-product-meta.json"), &Policy::any_age())
+        .verify(
+            common::bytes("gkm/seed-372-update-product-meta.json"),
+            &Policy::any_age(),
+        )
         .unwrap();
     let code = verified.response_code().unwrap();
     assert_eq!(code, ResponseCode::ProductMetaKeyNotExistsUpdate);

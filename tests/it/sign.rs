@@ -1,7 +1,7 @@
 //! Sign -> verify round trips, and interoperability with verifiers and
 //! signers no one here wrote: the `openssl` CLI and PHP's `openssl_verify`.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use std::process::Command;
 
@@ -52,7 +52,9 @@ fn round_trips_at_every_size_and_hash() {
                 .with("product", public.with_hash(other))
                 .unwrap();
             assert_eq!(
-                wrong_hash.verify(&envelope, &Policy::any_age()).unwrap_err(),
+                wrong_hash
+                    .verify(&envelope, &Policy::any_age())
+                    .unwrap_err(),
                 Error::BadSignature
             );
         }
@@ -99,7 +101,10 @@ fn rotation_accepts_old_and_new_keys() {
         .unwrap();
     for key in [&old, &new] {
         let env = key.sign_envelope("product", &payload()).unwrap();
-        assert_eq!(keyring.verify(&env, &Policy::any_age()).unwrap().key(), key.public_key());
+        assert_eq!(
+            keyring.verify(&env, &Policy::any_age()).unwrap().key(),
+            key.public_key()
+        );
     }
     let stranger = common::private("keys/rsa3072.pem")
         .sign_envelope("product", &payload())
@@ -194,7 +199,10 @@ fn deserialize_into_callers_type() {
     }
     let keyring = common::demo_keyring();
     let verified = keyring
-        .verify(common::bytes("gkm/seed-372-update-product-meta.json"), &Policy::any_age())
+        .verify(
+            common::bytes("gkm/seed-372-update-product-meta.json"),
+            &Policy::any_age(),
+        )
         .unwrap();
     assert_eq!(
         verified.deserialize::<Reply>().unwrap(),
@@ -298,7 +306,10 @@ fn crate_accepts_what_openssl_cli_signs() {
             )
             .unwrap();
         let verified = keyring
-            .verify(serde_json::to_string(&envelope).unwrap(), &Policy::any_age())
+            .verify(
+                serde_json::to_string(&envelope).unwrap(),
+                &Policy::any_age(),
+            )
             .unwrap();
         assert_eq!(verified.payload(), &payload());
     }
@@ -358,7 +369,10 @@ fn depth_limit_agrees_between_signing_and_verifying() {
     // Envelope (1) + response (1) + 126 arrays = 128 levels.
     let deepest = nested(126);
     let env = key.sign_envelope("product", &deepest).unwrap();
-    assert_eq!(keyring.verify(&env, &Policy::any_age()).unwrap().payload(), &deepest);
+    assert_eq!(
+        keyring.verify(&env, &Policy::any_age()).unwrap().payload(),
+        &deepest
+    );
     assert_eq!(
         key.sign_envelope("product", &nested(127)).unwrap_err(),
         Error::Malformed {

@@ -1,7 +1,7 @@
 //! Every real envelope that verifies, altered in every way the issue lists,
 //! must be refused with the right error.
-use respsig::Policy;
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, Member, Problem, Snippet};
@@ -136,16 +136,24 @@ fn a_swapped_key_name_is_refused() {
             "product" => (&product_is_demo, "global"),
             _ => (&global_is_demo, "product"),
         };
-        assert!(keyring.verify(&v.envelope, &Policy::any_age()).is_ok(), "{}", v.source);
+        assert!(
+            keyring.verify(&v.envelope, &Policy::any_age()).is_ok(),
+            "{}",
+            v.source
+        );
         assert_eq!(
-            keyring.verify(relabel(&v.envelope, swapped), &Policy::any_age()).unwrap_err(),
+            keyring
+                .verify(relabel(&v.envelope, swapped), &Policy::any_age())
+                .unwrap_err(),
             Error::BadSignature,
             "{}",
             v.source
         );
         for unknown in ["Product", "GLOBAL", "", "product "] {
             assert_eq!(
-                keyring.verify(relabel(&v.envelope, unknown), &Policy::any_age()).unwrap_err(),
+                keyring
+                    .verify(relabel(&v.envelope, unknown), &Policy::any_age())
+                    .unwrap_err(),
                 Error::UnknownKeyName {
                     name: Snippet::new(unknown)
                 }
@@ -188,7 +196,10 @@ fn an_edited_response_member_is_refused() {
         reordered["response"].as_object_mut().unwrap().sort_keys();
         assert!(
             keyring
-                .verify(serde_json::to_string(&reordered).unwrap(), &Policy::any_age())
+                .verify(
+                    serde_json::to_string(&reordered).unwrap(),
+                    &Policy::any_age()
+                )
                 .is_ok()
         );
     }
