@@ -40,13 +40,38 @@ pub(crate) enum Form {
 impl Form {
     /// The form `der` is written in, told apart by its structure: a
     /// `PrivateKeyInfo` parses as one, whatever key it holds.
+    ///
+    /// A `PrivateKeyInfo` the pkcs8 crate does not read (the v2 form ring
+    /// writes, with the public key as an explicit `[1]`) is told by its
+    /// outline: after the version comes the algorithm (a SEQUENCE), where
+    /// an `RSAPrivateKey` has the modulus (an INTEGER).
     pub(crate) fn of(der: &[u8]) -> Form {
-        if pkcs8::PrivateKeyInfo::try_from(der).is_ok() {
+        if pkcs8::PrivateKeyInfo::try_from(der).is_ok() || algorithm_after_version(der) {
             Form::Pkcs8
         } else {
             Form::Pkcs1
         }
     }
+}
+
+/// Whether `der` is a SEQUENCE whose first member is an INTEGER and whose
+/// second is a SEQUENCE: the outline of a `PrivateKeyInfo`.
+fn algorithm_after_version(der: &[u8]) -> bool {
+    use der::{Header, Reader, SliceReader, Tag};
+    let outline = || -> der::Result<bool> {
+        let mut reader = SliceReader::new(der)?;
+        let outer = Header::decode(&mut reader)?;
+        if outer.tag != Tag::Sequence {
+            return Ok(false);
+        }
+        let version = Header::decode(&mut reader)?;
+        if version.tag != Tag::Integer {
+            return Ok(false);
+        }
+        reader.read_slice(version.length)?;
+        Ok(reader.peek_tag()? == Tag::Sequence)
+    };
+    outline().unwrap_or(false)
 }
 
 /// The big-endian modulus and public exponent of an RSA key.

@@ -130,7 +130,7 @@ fn seed_fixtures_verify() {
         assert_eq!(v.key_name(), name);
         assert_eq!(v.code(), Some(code));
         assert_eq!(v.message(), Some(message));
-        assert_eq!(v.timestamp(), Some(timestamp));
+        assert_eq!(v.timestamp(), Some(respsig::UnixTime::from_secs(timestamp)));
         assert_eq!(v.key(), &common::demo_key());
         assert_eq!(canonical::to_vec(v.payload()), v.payload_bytes());
     }
@@ -166,6 +166,34 @@ fn only_configured_names_are_used() {
                 common::bytes("gkm/seed-650-update-product.json"),
                 &Policy::any_age()
             )
+            .is_ok()
+    );
+}
+
+/// `Policy::signed_by` names the key name whose word counts: an envelope
+/// signed under `product` fails a policy that requires `global`, even when
+/// both names hold the same key.
+#[test]
+fn signed_by_requires_the_name() {
+    let keyring = common::demo_keyring();
+    let product_signed = common::bytes("gkm/seed-373-update-product-meta.json");
+    assert_eq!(
+        keyring
+            .verify(&product_signed, &Policy::any_age().signed_by("global"))
+            .unwrap_err(),
+        Error::WrongSigner {
+            signed_by: respsig::Snippet::new("product"),
+            required: respsig::Snippet::new("global")
+        }
+    );
+    let verified = keyring
+        .verify(&product_signed, &Policy::any_age().signed_by("product"))
+        .unwrap();
+    assert_eq!(verified.key_name(), "product");
+    let global_signed = common::bytes("gkm/seed-650-update-product.json");
+    assert!(
+        keyring
+            .verify(&global_signed, &Policy::any_age().signed_by("global"))
             .is_ok()
     );
 }

@@ -20,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Clock, Error, FixedClock, Freshness, KeyResponseProblem, Keyring, ResponseCode, Snippet,
-    SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
+    Error, FixedClock, KeyResponseProblem, Keyring, ResponseCode, Snippet, UNSIGNED_MARKER,
+    UnixTime, Verified,
 };
 use serde_json::Value;
 
@@ -195,7 +195,7 @@ fn assert_verified(verified: &Verified, name: &str, code: ResponseCode, message:
     assert_eq!(verified.key_name(), name, "{verified:?}");
     assert_eq!(verified.response_code(), Some(code), "{verified:?}");
     assert_eq!(verified.message(), Some(message), "{verified:?}");
-    let timestamp = verified.timestamp().unwrap();
+    let timestamp = verified.timestamp().unwrap().as_secs();
     assert!((now() - timestamp).abs() <= 60, "timestamp {timestamp}");
     // The payload the client gets is the signed one, the server's member order.
     let payload: Value = serde_json::from_slice(verified.payload_bytes()).unwrap();
@@ -615,7 +615,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
         ResponseCode::ValidLicenseKey,
         "Valid license key",
     );
-    let signed_at = genuine.timestamp().unwrap();
+    let signed_at = genuine.timestamp().unwrap().as_secs();
 
     // Just over a minute later (the clock says so; nothing sleeps), the
     // client sends (a) the same request, (b) one for a license key that is
@@ -623,9 +623,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     // really answers (b) and (c) with a refusal; the proxy sends the
     // recording instead.
     let sent_at = signed_at + 61;
-    let live = VerifyOptions::new()
-        .answer_to(sent_at)
-        .clock(FixedClock(sent_at + 1));
+    let live = Policy::answer_to(UnixTime::from_secs(sent_at)).clock(FixedClock::at(sent_at + 1));
     for (name, really) in [
         ("valid", ResponseCode::ValidLicenseKey),
         ("unassigned", ResponseCode::LicenseNotAssigned),
@@ -647,15 +645,12 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
         // genuine signed "valid" and is accepted, for any license key, at
         // any time; a freshness bound lets it through while it lasts.
         for options in [
-            VerifyOptions::new(),
-            VerifyOptions::new()
-                .freshness(Freshness::new(
-                    std::time::Duration::from_secs(300),
-                    std::time::Duration::from_secs(60),
-                ))
-                .clock(FixedClock(sent_at + 1)),
+            Policy::any_age(),
+            Policy::max_age(std::time::Duration::from_secs(300))
+                .clock_drift(std::time::Duration::from_secs(60))
+                .clock(FixedClock::at(sent_at + 1)),
         ] {
-            let accepted = keyring.verify_with(&replayed, &options).unwrap();
+            let accepted = keyring.verify(&replayed, &options).unwrap();
             assert_eq!(
                 accepted.response_code(),
                 Some(ResponseCode::ValidLicenseKey),
@@ -665,38 +660,36 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
 
         // With it, refused: signed before the request was sent.
         assert_eq!(
-            keyring.verify_with(&replayed, &live).unwrap_err(),
+            keyring.verify(&replayed, &live).unwrap_err(),
             Error::NotAnAnswerToRequest {
-                signed_at,
-                sent_at,
-                clock_skew: 60
+                signed_at: UnixTime::from_secs(signed_at),
+                sent_at: UnixTime::from_secs(sent_at),
+                replay_window: std::time::Duration::from_secs(60)
             },
             "{name}"
         );
         // Within the skew, a playback cannot be told from an answer: the
         // other documented limit.
-        let within = VerifyOptions::new()
-            .answer_to(signed_at + 60)
-            .clock(FixedClock(signed_at + 60));
-        assert!(keyring.verify_with(&replayed, &within).is_ok(), "{name}");
+        let within = Policy::answer_to(UnixTime::from_secs(signed_at + 60))
+            .clock(FixedClock::at(signed_at + 60));
+        assert!(keyring.verify(&replayed, &within).is_ok(), "{name}");
     }
 
     // A fresh answer, through the same proxy, passes: the time is read
     // before the request goes out, as the example client does.
-    let sent_at = SystemClock.now_unix();
+    let sent_at = UnixTime::now().as_secs();
     let (_, fresh) = send(&format!("{proxy}/genuine"), "valid").await;
-    let options = VerifyOptions::new()
-        .answer_to(sent_at)
-        .clock(FixedClock(SystemClock.now_unix()));
+    let options = Policy::answer_to(UnixTime::from_secs(sent_at))
+        .clock(FixedClock::at(UnixTime::now().as_secs()));
     assert_verified(
-        &keyring.verify_with(&fresh, &options).unwrap(),
+        &keyring.verify(&fresh, &options).unwrap(),
         "product",
         ResponseCode::ValidLicenseKey,
         "Valid license key",
     );
     assert_eq!(
         keyring
-            .verify_answer(&fresh, sent_at)
+            .verify(&fresh, &Policy::answer_to(UnixTime::from_secs(sent_at)))
             .unwrap()
             .payload_bytes(),
         keyring
@@ -710,7 +703,9 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     let (_, recorded) = send(&format!("{proxy}/record"), "key-found").await;
     let (_, replayed) = send(&format!("{proxy}/replay"), "key-not-found").await;
     assert_eq!(replayed, recorded);
-    let verified = keyring.verify_answer(&replayed, sent_at).unwrap();
+    let verified = keyring
+        .verify(&replayed, &Policy::answer_to(UnixTime::from_secs(sent_at)))
+        .unwrap();
     assert!(
         verified
             .require("product.uuid", server::PRODUCT_UUID)

@@ -194,7 +194,10 @@ fn the_key_must_be_there_once_and_acceptable() {
             None
         )
         .1,
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024 }))
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
     assert_eq!(
         add(
@@ -203,7 +206,7 @@ fn the_key_must_be_there_once_and_acceptable() {
             None
         )
         .1,
-        Err(Error::KeyRejected(KeyProblem::NotRsa))
+        Err(Error::KeyRejected(KeyProblem::UnsupportedAlgorithm))
     );
     assert_eq!(
         add(

@@ -200,7 +200,9 @@ fn php_and_the_reader_on_cut_and_spliced_files() {
             Err(_) => {}
         }
     }
-    // The genuine files only.
-    assert_eq!(accepted, 26);
+    // The genuine files only (a few candidates are genuine files too).
+    let expected = files.iter().filter(|f| genuine.contains(f)).count();
+    assert!(expected >= 26, "{expected}");
+    assert_eq!(accepted, expected);
     assert!(php_only > 0, "{php_only}");
 }

@@ -81,12 +81,9 @@ fn every_single_byte_change_of_signature_is_refused() {
                     }
                     Ok(sig) if sig.len() != 256 => {
                         counts[1] += 1;
-                        Error::Malformed {
-                            member: Member::Signature,
-                            problem: Problem::SignatureLength {
-                                got: sig.len(),
-                                expected: 256,
-                            },
+                        Error::SignatureLength {
+                            got: sig.len(),
+                            expected: 256,
                         }
                     }
                     Ok(_) => {
@@ -251,12 +248,9 @@ fn every_value_of_every_byte_in_the_seed_envelopes() {
                                 "signature: Base64",
                             ),
                             Ok(sig) if sig.len() != 256 => (
-                                Error::Malformed {
-                                    member: Member::Signature,
-                                    problem: Problem::SignatureLength {
-                                        got: sig.len(),
-                                        expected: 256,
-                                    },
+                                Error::SignatureLength {
+                                    got: sig.len(),
+                                    expected: 256,
                                 },
                                 "signature: SignatureLength",
                             ),
