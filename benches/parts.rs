@@ -1,7 +1,7 @@
 //! The parts of an envelope check measured separately: envelope
 //! parse, the canonical writer, base64 decode, end-to-end verify of the
 //! four seed envelopes and of a ~2 KB payload, sign at 2048 and 4096 bits,
-//! loading keys from PEM, batch verify (rayon), and the
+//! loading keys from PEM, batch verify (rayon over `Keyring::verify`), and the
 //! stages of a verify at each payload size of the cost curve. Every
 //! verify and sign group carries its raw ring baseline (and aws-lc-rs's
 //! with `--features aws-lc`) so the report shows ratios from one run.
@@ -269,18 +269,14 @@ fn key_load(c: &mut Criterion) {
     g.finish();
 }
 
-/// `Keyring::verify` from rayon's `par_iter` over 64 envelopes (the four seeds, 16 times
+/// `Keyring::verify` from rayon over 64 envelopes (the four seeds, 16 times
 /// each): on a rayon pool of one thread against the default pool (one
 /// thread per core), throughput in envelopes.
 fn verify_batch(c: &mut Criterion) {
     let keyring = Key::from_pem_file(DEMO_KEY).keyring();
     let texts: Vec<String> = SEEDS.iter().map(|(_, path)| read(path)).collect();
     let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
-    assert!(
-        common::verify_all(&keyring, &batch)
-            .iter()
-            .all(Result::is_ok)
-    );
+    assert!(common::verify_all(&keyring, &batch).iter().all(Result::is_ok));
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -306,6 +302,7 @@ fn verify_batch(c: &mut Criterion) {
     });
     g.finish();
 }
+
 
 /// Where a verify's time goes, at each payload size of the cost curve
 /// (the envelopes `benches/curve/make.php` writes to `target/curve/`;
@@ -340,7 +337,7 @@ fn stages(c: &mut Criterion) {
             Key::from_pem_file("testdata/keys/other2048.pub.pem").public,
         )
         .unwrap();
-    let options = Policy::any_age().limits(Limits::new().max_input_bytes(8 << 20));
+    let options = respsig::Policy::any_age().limits(Limits::new().max_input_bytes(8 << 20));
     let mut g = c.benchmark_group("stages");
     for name in [
         "100",

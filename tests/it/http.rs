@@ -3,11 +3,14 @@
 //! answer verified with respsig; then the same answers altered in transit by
 //! a tampering proxy, each refused with its exact error; then recorded
 //! answers played back by the same proxy, refused by the answer-to-request
-//! check.
+//! check. The server runs as the example runs it, behind its limits
+//! (`examples/common/serve.rs`); `http_hostile.rs` sends it what breaks
+//! them.
 use crate::common;
-use respsig::Policy;
+#[path = "../../examples/common/serve.rs"]
+pub(crate) mod serve;
 #[path = "../../examples/common/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -20,12 +23,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Error, FixedClock, KeyResponseProblem, Keyring, ResponseCode, Snippet, UNSIGNED_MARKER,
+    Error, FixedClock, KeyResponseProblem, Keyring, Policy, ResponseCode, Snippet, UNSIGNED_MARKER,
     UnixTime, Verified,
 };
 use serde_json::Value;
 
-fn keys() -> server::Keys {
+pub(crate) fn keys() -> server::Keys {
     server::Keys {
         product: Some(common::private("keys/rsa2048.pem")),
         global: Some(common::private("keys/other2048.pem")),
@@ -33,7 +36,7 @@ fn keys() -> server::Keys {
 }
 
 /// What a client configured with both public keys trusts.
-fn keyring() -> Keyring {
+pub(crate) fn keyring() -> Keyring {
     Keyring::new()
         .with("product", common::public("keys/rsa2048.pub.pem"))
         .unwrap()
@@ -41,12 +44,13 @@ fn keyring() -> Keyring {
         .unwrap()
 }
 
-/// Serves `app` on 127.0.0.1:0 and returns its base URL.
+/// Serves `app` on 127.0.0.1:0 as the example serves it, until the test's
+/// runtime ends, and returns its base URL.
 async fn start(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     assert_ne!(addr.port(), 0);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(serve::serve(listener, app, std::future::pending()));
     format!("http://{addr}")
 }
 
@@ -217,21 +221,21 @@ async fn every_endpoint_answers_with_an_envelope_that_verifies() {
     let global = common::public("keys/other2048.pub.pem");
     #[rustfmt::skip]
     let cases = [
-        ("valid", 200, "product", ResponseCode::ValidLicenseKey, "Valid license key"),
-        ("no-identifier", 200, "product", ResponseCode::IdentifierRequired, "Identifier is required"),
-        ("unassigned", 200, "product", ResponseCode::LicenseNotAssigned, "This license key is not assigned"),
+        ("valid", 200, "product", ResponseCode::VALID_LICENSE_KEY, "Valid license key"),
+        ("no-identifier", 200, "product", ResponseCode::IDENTIFIER_REQUIRED, "Identifier is required"),
+        ("unassigned", 200, "product", ResponseCode::LICENSE_NOT_ASSIGNED, "This license key is not assigned"),
         // No product in context: signed under `global`, as the documented 210.
-        ("invalid-license", 200, "global", ResponseCode::InvalidLicenseKey, "Invalid license key"),
-        ("bad-api-key", 401, "global", ResponseCode::InvalidApiKey, "Invalid API Key"),
-        ("meta-updated", 200, "product", ResponseCode::ProductMetaUpdated, "Product meta updated"),
+        ("invalid-license", 200, "global", ResponseCode::INVALID_LICENSE_KEY, "Invalid license key"),
+        ("bad-api-key", 401, "global", ResponseCode::INVALID_API_KEY, "Invalid API Key"),
+        ("meta-updated", 200, "product", ResponseCode::PRODUCT_META_UPDATED, "Product meta updated"),
         // The real server's wording (seed-372), not the catalogue's.
-        ("meta-missing", 200, "product", ResponseCode::ProductMetaKeyNotExistsUpdate, "Meta key doesn't exists"),
-        ("meta-no-key", 200, "product", ResponseCode::ProductMetaKeyRequiredUpdate, "Meta key is required"),
-        ("meta-no-product", 200, "global", ResponseCode::ProductNotFoundMetaUpdate, "Product not found"),
-        ("key-found", 200, "global", ResponseCode::ProductPublicKeyFound, "Public key retrieved successfully"),
-        ("key-not-found", 200, "global", ResponseCode::ProductPublicKeyNotFound, "Public key not available for product"),
-        ("unknown-path", 404, "global", ResponseCode::AccessDenied, "Access denied"),
-        ("wrong-method", 405, "global", ResponseCode::AccessDenied, "Access denied"),
+        ("meta-missing", 200, "product", ResponseCode::PRODUCT_META_KEY_NOT_EXISTS_UPDATE, "Meta key doesn't exists"),
+        ("meta-no-key", 200, "product", ResponseCode::PRODUCT_META_KEY_REQUIRED_UPDATE, "Meta key is required"),
+        ("meta-no-product", 200, "global", ResponseCode::PRODUCT_NOT_FOUND_META_UPDATE, "Product not found"),
+        ("key-found", 200, "global", ResponseCode::PRODUCT_PUBLIC_KEY_FOUND, "Public key retrieved successfully"),
+        ("key-not-found", 200, "global", ResponseCode::PRODUCT_PUBLIC_KEY_NOT_FOUND, "Public key not available for product"),
+        ("unknown-path", 404, "global", ResponseCode::ACCESS_DENIED, "Access denied"),
+        ("wrong-method", 405, "global", ResponseCode::ACCESS_DENIED, "Access denied"),
     ];
     for (name, status, key_name, code, message) in cases {
         let (got_status, body) = send(&base, name).await;
@@ -310,8 +314,8 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 
     // After: the product-signed answers verify under the distributed key.
     for (name, code) in [
-        ("valid", ResponseCode::ValidLicenseKey),
-        ("meta-updated", ResponseCode::ProductMetaUpdated),
+        ("valid", ResponseCode::VALID_LICENSE_KEY),
+        ("meta-updated", ResponseCode::PRODUCT_META_UPDATED),
     ] {
         let (_, body) = send(&base, name).await;
         let verified = client.verify(&body, &Policy::any_age()).unwrap();
@@ -585,7 +589,7 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     assert_verified(
         &keyring.verify(&body, &Policy::any_age()).unwrap(),
         "global",
-        ResponseCode::InvalidLicenseKey,
+        ResponseCode::INVALID_LICENSE_KEY,
         "Invalid license key",
     );
     // With no product key there is no key to serve: 633.
@@ -595,7 +599,7 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
             .verify(&body, &Policy::any_age())
             .unwrap()
             .response_code(),
-        Some(ResponseCode::ProductPublicKeyNotFound)
+        Some(ResponseCode::PRODUCT_PUBLIC_KEY_NOT_FOUND)
     );
 }
 
@@ -612,7 +616,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     assert_verified(
         &genuine,
         "product",
-        ResponseCode::ValidLicenseKey,
+        ResponseCode::VALID_LICENSE_KEY,
         "Valid license key",
     );
     let signed_at = genuine.timestamp().unwrap().as_secs();
@@ -625,9 +629,9 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     let sent_at = signed_at + 61;
     let live = Policy::answer_to(UnixTime::from_secs(sent_at)).clock(FixedClock::at(sent_at + 1));
     for (name, really) in [
-        ("valid", ResponseCode::ValidLicenseKey),
-        ("unassigned", ResponseCode::LicenseNotAssigned),
-        ("invalid-license", ResponseCode::InvalidLicenseKey),
+        ("valid", ResponseCode::VALID_LICENSE_KEY),
+        ("unassigned", ResponseCode::LICENSE_NOT_ASSIGNED),
+        ("invalid-license", ResponseCode::INVALID_LICENSE_KEY),
     ] {
         let (_, direct) = send(&base, name).await;
         assert_eq!(
@@ -653,7 +657,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
             let accepted = keyring.verify(&replayed, &options).unwrap();
             assert_eq!(
                 accepted.response_code(),
-                Some(ResponseCode::ValidLicenseKey),
+                Some(ResponseCode::VALID_LICENSE_KEY),
                 "{name}"
             );
         }
@@ -684,7 +688,7 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     assert_verified(
         &keyring.verify(&fresh, &options).unwrap(),
         "product",
-        ResponseCode::ValidLicenseKey,
+        ResponseCode::VALID_LICENSE_KEY,
         "Valid license key",
     );
     assert_eq!(

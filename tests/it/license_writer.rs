@@ -171,7 +171,7 @@ fn round_trips_at_2048_and_4096_bits_over_several_blocks() {
             // where the next chunk would begin with `{`.
             let blocks = bytes.len().div_ceil(k - 11);
             let len = STANDARD.decode(&file).unwrap().len();
-            assert!(len % k == 0 && (blocks * k..=(blocks + 1) * k).contains(&len));
+            assert!(len.is_multiple_of(k) && (blocks * k..=(blocks + 1) * k).contains(&len));
             let verified = reader(public)
                 .verify_license("product", &file, &policy())
                 .unwrap();
