@@ -917,7 +917,11 @@ fn read_license(data: &[u8], require_integrity: bool) -> Result<VerifiedLicense,
 /// A `.lic` file that verifies holds only blocks the test keys really made
 /// (the `base64` crate decodes it); if it has the integrity member it is,
 /// block for block, one of the files the crate wrote: a splice, reorder or
-/// repeat that passed the member would be a crash. Requiring the member
+/// repeat that passed the member would be a crash. A file that starts with
+/// the block 0 of a member-first file (0.2's writer) must be that file, and
+/// a license whose first member is the integrity member must start with
+/// such a block 0 (no other block can begin a JSON object; the PHP side of
+/// that check is `tests/it/license_member_first.rs`). Requiring the member
 /// refuses exactly the files without it. A signed-JSON document that
 /// verifies carries one of the genuine licenses (serde_json reads it), and
 /// its signed bytes are the flagged canonical form of the document without
