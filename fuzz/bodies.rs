@@ -779,6 +779,14 @@ const LIC_FILES: &[(&str, usize, bool)] = &[
         256,
         true,
     ),
+    (MEMBER_FIRST[0], 256, true),
+    (MEMBER_FIRST[1], 256, true),
+];
+/// The files of 0.2's writer (the member first, in block 0), under the
+/// 2048-bit key.
+const MEMBER_FIRST: [&str; 2] = [
+    include_str!("../testdata/license/respsig-first-attacker.lic"),
+    include_str!("../testdata/license/respsig-first-someone.lic"),
 ];
 /// The signed-JSON licenses the test keys really signed.
 const JSON_FILES: &[&str] = &[
@@ -827,6 +835,8 @@ struct Genuine {
     blocks: HashSet<Vec<u8>>,
     /// The block sequences of the files that carry the integrity member.
     with_integrity: HashSet<Vec<Vec<u8>>>,
+    /// Block 0 of each file with the member first (0.2's writer).
+    member_first_block0: HashSet<Vec<u8>>,
     /// The license objects of the genuine signed-JSON files, as serde_json
     /// reads them.
     json_licenses: Vec<Value>,
@@ -837,6 +847,7 @@ fn genuine() -> &'static Genuine {
     GENUINE.get_or_init(|| {
         let mut blocks = HashSet::new();
         let mut with_integrity = HashSet::new();
+        let mut member_first_block0 = HashSet::new();
         for &(text, k, integrity) in LIC_FILES {
             let Some(file) = lic_blocks(text.as_bytes(), k) else {
                 panic!("a genuine license file is not base64");
@@ -845,6 +856,12 @@ fn genuine() -> &'static Genuine {
             if integrity {
                 with_integrity.insert(file);
             }
+        }
+        for text in MEMBER_FIRST {
+            let Some(file) = lic_blocks(text.as_bytes(), 256) else {
+                panic!("a genuine license file is not base64");
+            };
+            member_first_block0.insert(file[0].clone());
         }
         let json_licenses = JSON_FILES
             .iter()
@@ -856,6 +873,7 @@ fn genuine() -> &'static Genuine {
         Genuine {
             blocks,
             with_integrity,
+            member_first_block0,
             json_licenses,
         }
     })
@@ -899,7 +917,11 @@ fn read_license(data: &[u8], require_integrity: bool) -> Result<VerifiedLicense,
 /// A `.lic` file that verifies holds only blocks the test keys really made
 /// (the `base64` crate decodes it); if it has the integrity member it is,
 /// block for block, one of the files the crate wrote: a splice, reorder or
-/// repeat that passed the member would be a crash. Requiring the member
+/// repeat that passed the member would be a crash. A file that starts with
+/// the block 0 of a member-first file (0.2's writer) must be that file, and
+/// a license whose first member is the integrity member must start with
+/// such a block 0 (no other block can begin a JSON object; the PHP side of
+/// that check is `tests/it/license_member_first.rs`). Requiring the member
 /// refuses exactly the files without it. A signed-JSON document that
 /// verifies carries one of the genuine licenses (serde_json reads it), and
 /// its signed bytes are the flagged canonical form of the document without
@@ -928,6 +950,23 @@ pub fn license(data: &[u8]) {
                 "SPLICED FILE PASSED THE INTEGRITY MEMBER: {:?}",
                 String::from_utf8_lossy(verified.signed_bytes())
             );
+        }
+        // A file that starts with the block 0 of a member-first file is
+        // that file, block for block: no cut, splice or repeat passes.
+        if genuine().member_first_block0.contains(&blocks[0]) {
+            assert!(
+                genuine().with_integrity.contains(&blocks),
+                "A CUT OR SPLICE OF A MEMBER-FIRST FILE VERIFIED: {:?}",
+                String::from_utf8_lossy(verified.signed_bytes())
+            );
+        }
+        // No block but a member-first file's block 0 begins a license:
+        // the text the blocks open to starts with `{` after blanks only in
+        // block 0's data, which holds the whole member.
+        if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(verified.signed_bytes())
+            && map.keys().next().map(String::as_str) == Some(respsig::INTEGRITY_MEMBER)
+        {
+            assert!(genuine().member_first_block0.contains(&blocks[0]));
         }
         assert_eq!(
             canonical::read(verified.signed_bytes()).as_ref(),

@@ -227,7 +227,7 @@ pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
 }
 
 /// A JSON string as PHP writes it with the flags in `options`.
-fn write_str_with(s: &str, options: Options, out: &mut Vec<u8>) {
+pub(crate) fn write_str_with(s: &str, options: Options, out: &mut Vec<u8>) {
     out.push(b'"');
     for c in s.chars() {
         match c {

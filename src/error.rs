@@ -230,6 +230,18 @@ pub enum LicenseProblem {
     IntegrityMalformed,
     /// The reader requires the integrity member and the license has none.
     IntegrityMissing,
+    /// The integrity member stands where the crate's writer never puts it:
+    /// in a nested object, or among the license's members but neither
+    /// first (this version's writer) nor last (0.1's writer).
+    IntegrityMisplaced,
+    /// The writer cannot cut the license text into blocks of which none
+    /// but the first could begin a license: from byte `offset` on, a run
+    /// of JSON whitespace and `{` is longer than one block's data, or the
+    /// text before the integrity member's end does not fit in block 0.
+    NoSafeBlockBoundary {
+        /// Where the block that cannot be ended begins.
+        offset: usize,
+    },
     /// An object in the document is empty or has exactly the keys `"0"`,
     /// `"1"`, ... in order: PHP's `json_decode($doc, true)` makes it a
     /// list, which `json_encode` writes as an array, so the bytes the SDK
@@ -780,6 +792,13 @@ impl fmt::Display for LicenseProblem {
             LicenseProblem::IntegrityMissing => {
                 f.write_str("the license has no integrity member, and one is required")
             }
+            LicenseProblem::IntegrityMisplaced => f.write_str(
+                "the license's integrity member is nested, or neither its first nor its last member",
+            ),
+            LicenseProblem::NoSafeBlockBoundary { offset } => write!(
+                f,
+                "the license text cannot be cut into blocks from byte {offset} on: a run of blanks and `{{` there is longer than a block, or the integrity member does not fit in the first block"
+            ),
             LicenseProblem::ReadsAsPhpList => f.write_str(
                 "an object is empty or keyed \"0\", \"1\", ... in order, which PHP re-encodes as an array, so its signed bytes are ambiguous",
             ),

@@ -111,8 +111,10 @@ pub enum LicenseCommand {
     ///
     /// --format lic (the default) writes a .lic file: the object in its
     /// canonical form (PHP json_encode, as the server writes it) unless
-    /// --exact is given, plus respsig's integrity member. --format json
-    /// writes a signed-JSON license as the PHP SDK reads it. The output is
+    /// --exact is given, with respsig's integrity member first, cut into
+    /// RSA blocks so that no cut or splice of files goes unnoticed.
+    /// --format json writes a signed-JSON license as the PHP SDK reads it,
+    /// with an RSA (--hash) or Ed25519 key. The output is
     /// read back with the public key before it is printed.
     #[command(after_help = EXIT_LICENSE_ISSUE)]
     Issue(LicenseIssueArgs),
@@ -243,6 +245,13 @@ pub struct LicenseVerifyArgs {
     pub keys: PublicKeys,
     #[command(flatten)]
     pub choice: KeyChoice,
+    /// The hash RSA keys verify a signed-JSON license with [default:
+    /// sha256], as the product's key is configured (the admin portal
+    /// offers RSA-SHA512). Ed25519 keys have their hash built in; --hash
+    /// with no RSA key among the --key files is a usage error. A .lic
+    /// file has no hash: its blocks carry the license itself.
+    #[arg(long, value_enum)]
+    pub hash: Option<HashArg>,
     /// Require the license to be bound to this hardware id.
     #[arg(long, value_name = "ID")]
     pub hardware_id: Option<String>,
@@ -278,6 +287,12 @@ pub struct LicenseIssueArgs {
     /// The format to write.
     #[arg(long, value_enum, default_value_t = LicenseFormatArg::Lic)]
     pub format: LicenseFormatArg,
+    /// With --format json and an RSA key: the hash it signs with
+    /// [default: sha256]. An Ed25519 key has its hash built in, and a .lic
+    /// file has none (its blocks are the license itself): --hash with
+    /// either is a usage error.
+    #[arg(long, value_enum)]
+    pub hash: Option<HashArg>,
     /// Print nothing on standard error.
     #[arg(long, short)]
     pub quiet: bool,
@@ -435,7 +450,8 @@ impl From<HashArg> for respsig::Hash {
 pub enum LicenseFormatArg {
     /// Base64 RSA blocks, with respsig's integrity member.
     Lic,
-    /// {"license": ..., "signature": ...}, signed with SHA-256.
+    /// {"license": ..., "signature": ...}, signed with an RSA key
+    /// (SHA-256 unless --hash) or an Ed25519 key.
     Json,
 }
 

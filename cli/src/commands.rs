@@ -253,7 +253,7 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
 }
 
 pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys.list, None)?;
+    let keyring = keyring(&args.keys.list, args.hash)?;
     let names: Vec<&str> = keyring.names().collect();
     // Only the chosen name's keys are tried, for both formats.
     let name = names[choose_key(args.choice.name.as_deref(), &names, "verifies the license")?];
@@ -269,9 +269,28 @@ pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
     if let Some(domain) = &args.domain {
         policy = policy.domain(domain);
     }
-    let verified = keyring
-        .verify_license(name, &file, &policy)
-        .map_err(refused)?;
+    let verified = keyring.verify_license(name, &file, &policy).map_err(|e| {
+        // A signed-JSON license signed with another hash than the key is
+        // configured with looks altered: say how to name the hash.
+        let rsa = || {
+            keyring
+                .keys(name)
+                .iter()
+                .any(|key| key.algorithm() != Algorithm::Ed25519)
+        };
+        if e == respsig::Error::BadSignature
+            && args.hash.is_none()
+            && respsig::LicenseFormat::detect(&file) == respsig::LicenseFormat::SignedJson
+            && rsa()
+        {
+            Failure::Refused(format!(
+                "{}; or it was signed with SHA-384 or SHA-512 (RSA keys verify with SHA-256 unless --hash says otherwise)",
+                advice::message(&e)
+            ))
+        } else {
+            refused(e)
+        }
+    })?;
     let format = verified.format();
     let exact = if format == respsig::LicenseFormat::SignedJson {
         // The license object as it stands in the signed bytes.
@@ -325,7 +344,13 @@ pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
     let text = input::read(&args.input.file, args.input.max_bytes)?;
     if args.format == LicenseFormatArg::Json {
         // An ordinary signature, by the crypto backend: any signing key.
-        let key = input::signing_key(path, Hash::Sha256)?;
+        let key = input::signing_key(path, args.hash.map_or(Hash::Sha256, Hash::from))?;
+        if let (Some(hash), Algorithm::Ed25519) = (args.hash, key.algorithm()) {
+            return Err(no_hash_for_ed25519(
+                hash,
+                &format!("key `{name}` is an Ed25519 key"),
+            ));
+        }
         let mut file = canonical::read(&text)
             .and_then(|license| key.sign_license_json(&license))
             .map_err(refused)?;
@@ -339,6 +364,11 @@ pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
             );
         }
         return Ok(());
+    }
+    if args.hash.is_some() {
+        return Err(Failure::Usage(
+            "--hash applies to --format json: a .lic file has no hash, its RSA blocks carry the license itself".to_owned(),
+        ));
     }
     let writer = input::license_writer(path)?;
     let mut file = if args.exact {

@@ -43,7 +43,7 @@ use crate::error::{Error, Problem, Snippet};
 
 pub(crate) use compare::{same_content, same_text, same_value};
 pub(crate) use keys::KeySet;
-pub(crate) use read::Reader;
+pub(crate) use read::{Reader, list_key};
 
 /// The deepest nesting any caller may configure. The reader itself does
 /// not recurse, but what is done with its `Value` does (serde_json's `Drop`

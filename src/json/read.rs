@@ -10,7 +10,9 @@ use super::keys::{KeyStack, OpenKeys};
 use super::number::number_value;
 use super::scan::plain_run;
 use super::stack::Stack;
+use crate::canonical::{Options, write_str_with};
 use crate::error::{Problem, Snippet};
+use crate::php_number::write_number;
 
 /// What [`Reader::read`] does with what it reads.
 trait Sink<'a> {
@@ -124,6 +126,83 @@ impl<'a> Sink<'a> for Check<'a> {
     fn null(&mut self) {}
 }
 
+/// Writes what it reads as PHP's `json_encode` with its options would: the
+/// bytes the canonical writer gives for the `Value` [`Build`] makes, with
+/// no `Value` made. Notes whether an object is one PHP reads as a list
+/// (empty, or keyed `"0"`, `"1"`, ... in order). Keeps no keys: the caller
+/// has checked the text ([`Reader::skip`]) first, duplicates included.
+struct Canon<'o> {
+    out: &'o mut Vec<u8>,
+    options: Options,
+    list: bool,
+}
+
+impl Canon<'_> {
+    /// Closes a container: drops the `,` after its last element, if any.
+    fn close(&mut self, byte: u8) {
+        if self.out.last() == Some(&b',') {
+            self.out.pop();
+        }
+        self.out.push(byte);
+    }
+}
+
+/// An object being written: how many members it has had, while all were
+/// keyed `"0"`, `"1"`, ... in order; `None` once one was not.
+type ListKeys = Option<usize>;
+
+/// Whether `key` is the `index`-th key of a PHP list.
+pub(crate) fn list_key(key: &str, index: usize) -> bool {
+    key == itoa::Buffer::new().format(index)
+}
+
+impl<'a> Sink<'a> for Canon<'_> {
+    const STRINGS: bool = true;
+    type Value = ();
+    type Array = ();
+    type Object = ListKeys;
+    fn array(&mut self) {
+        self.out.push(b'[');
+    }
+    fn push(&mut self, _: &mut (), _: ()) {
+        self.out.push(b',');
+    }
+    fn end_array(&mut self, _: ()) {
+        self.close(b']');
+    }
+    fn object(&mut self) -> ListKeys {
+        self.out.push(b'{');
+        Some(0)
+    }
+    type Key = ();
+    fn key(&mut self, object: &mut ListKeys, key: Cow<'a, str>) -> Result<(), Cow<'a, str>> {
+        *object = object.filter(|&i| list_key(&key, i)).map(|i| i + 1);
+        write_str_with(&key, self.options, self.out);
+        self.out.push(b':');
+        Ok(())
+    }
+    fn insert(&mut self, _: &mut ListKeys, _: (), _: ()) {
+        self.out.push(b',');
+    }
+    fn end_object(&mut self, object: ListKeys) {
+        self.list |= object.is_some();
+        self.close(b'}');
+    }
+    fn string(&mut self, s: Cow<'a, str>) {
+        write_str_with(&s, self.options, self.out);
+    }
+    fn number(&mut self, n: Number) {
+        write_number(&n, self.out);
+    }
+    fn bool(&mut self, b: bool) {
+        self.out
+            .extend_from_slice(if b { b"true".as_slice() } else { b"false" });
+    }
+    fn null(&mut self) {
+        self.out.extend_from_slice(b"null");
+    }
+}
+
 /// A cursor over UTF-8 checked JSON text.
 pub(crate) struct Reader<'a> {
     pub(super) text: &'a str,
@@ -228,8 +307,27 @@ impl<'a> Reader<'a> {
         )
     }
 
-    /// The one reading loop behind [`value`](Self::value) and
-    /// [`skip`](Self::skip), so both refuse exactly the same inputs.
+    /// Reads a value of text [`skip`](Self::skip) has passed and appends
+    /// PHP's `json_encode` of it under `options` to `out`, building no
+    /// `Value`; returns whether any object in it reads as a PHP list.
+    pub(crate) fn write_canonical(
+        &mut self,
+        depth: usize,
+        options: Options,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, Problem> {
+        let mut sink = Canon {
+            out,
+            options,
+            list: false,
+        };
+        self.read(depth, &mut sink)?;
+        Ok(sink.list)
+    }
+
+    /// The one reading loop behind [`value`](Self::value),
+    /// [`skip`](Self::skip) and [`write_canonical`](Self::write_canonical),
+    /// so all refuse exactly the same inputs.
     ///
     /// Iterative, with an explicit stack of the containers being built, so
     /// no nesting depth can overflow the call stack whatever limit the

@@ -22,12 +22,28 @@
 //! **The integrity member**: the crate's writer adds one member,
 //! [`INTEGRITY_MEMBER`], to every file it writes: the SHA-256 (lowercase
 //! hex) of the canonical bytes ([`crate::canonical::to_vec`]) of the license
-//! read back without that member. The reader checks it whenever it is
-//! present, so a splice, reorder, repeat or substitution of blocks that
-//! keeps it fails with [`LicenseProblem::IntegrityMismatch`]. It cannot
-//! tell a file that never had the member from one whose member was cut away
-//! with its blocks: [`LicensePolicy::require_integrity`] refuses files
-//! without it, for producers that always write it. The PHP SDK ignores
+//! read back without that member. Since 0.2 it is the **first** member and
+//! lies wholly in block 0, and no later block's data begins with JSON
+//! whitespace or `{` (see the writer's docs). The reader checks the member
+//! whenever it is present, first (0.2) or last (0.1's files); anywhere else
+//! among the members, or below the top level, it is
+//! [`LicenseProblem::IntegrityMisplaced`]. What that protects:
+//!
+//! - files of 0.2's writer: a file of their blocks that does not start with
+//!   a block 0 is not a JSON object; one that starts with the block 0 of a
+//!   file F is accepted only with F's license (F's digest is its first
+//!   member). So every cut (block 0 alone included), splice, reorder,
+//!   repeat or substitution is refused under the default policy, with
+//!   [`LicenseProblem::IntegrityMismatch`] or as not a JSON object;
+//! - files of 0.1's writer: any change that keeps the last block (which
+//!   holds the member); a cut that drops it leaves a file without the
+//!   member;
+//! - files without the member, as the server writes them: only what the
+//!   paragraph above says.
+//!
+//! The reader cannot tell a file that never had the member from one whose
+//! member was cut away: [`LicensePolicy::require_integrity`] refuses files
+//! without it, for keys whose files always carry it. The PHP SDK ignores
 //! members it does not know, so it still reads these files.
 //!
 //! Base64 is strict (RFC 4648 alphabet, padding, zero trailing bits); line
@@ -153,14 +169,29 @@ pub(crate) fn integrity_digest(license: &Value) -> String {
 
 /// Checks the integrity member of a `.lic` license if it has one; returns
 /// whether it had one.
+///
+/// The member may stand first (this version's writer, which puts it in
+/// block 0) or last (0.1's writer); anywhere else among the members, or in
+/// any nested object, is [`LicenseProblem::IntegrityMisplaced`]: the writer
+/// puts it nowhere else, and refuses licenses that carry the name below the
+/// top. Twice at the top is a duplicate key, refused by the JSON reader.
 fn check_integrity(license: &Value) -> Result<bool, LicenseProblem> {
     let Some(map) = license.as_object() else {
         return Ok(false);
     };
-    let Some(member) = map.get(INTEGRITY_MEMBER) else {
+    if has_nested_member(license) {
+        return Err(LicenseProblem::IntegrityMisplaced);
+    }
+    let Some(index) = map.keys().position(|k| k == INTEGRITY_MEMBER) else {
         return Ok(false);
     };
-    let claimed = member.as_str().ok_or(LicenseProblem::IntegrityMalformed)?;
+    if index != 0 && index + 1 != map.len() {
+        return Err(LicenseProblem::IntegrityMisplaced);
+    }
+    let claimed = map
+        .get(INTEGRITY_MEMBER)
+        .and_then(Value::as_str)
+        .ok_or(LicenseProblem::IntegrityMalformed)?;
     if claimed.len() != 64
         || !claimed
             .bytes()
@@ -177,9 +208,33 @@ fn check_integrity(license: &Value) -> Result<bool, LicenseProblem> {
     Ok(true)
 }
 
+/// Whether any object below the top of `license` has a member named
+/// [`INTEGRITY_MEMBER`]. Without recursion: the depth is bounded by the
+/// reader, but none is needed.
+pub(crate) fn has_nested_member(license: &Value) -> bool {
+    let mut stack: Vec<&Value> = match license {
+        Value::Object(map) => map.values().collect(),
+        Value::Array(items) => items.iter().collect(),
+        _ => return false,
+    };
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if map.contains_key(INTEGRITY_MEMBER) {
+                    return true;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The public-key operation (`n`, `e`) on one block, then the type-1
 /// padding check.
-fn open_block(
+pub(crate) fn open_block(
     n: &BigUint,
     e: &BigUint,
     block: &[u8],

@@ -13,9 +13,12 @@
 //! What each form protects:
 //! - a signed-JSON document: everything in it; nothing can be changed,
 //!   moved or left out;
-//! - a `.lic` file with [`INTEGRITY_MEMBER`] (this crate's writer): any
-//!   splice, reorder, repeat or substitution of blocks that keeps the
-//!   member;
+//! - a `.lic` file this version's writer wrote ([`INTEGRITY_MEMBER`] first,
+//!   in block 0; no later block can begin a JSON object): every cut,
+//!   splice, reorder, repeat or substitution of its blocks, or of blocks of
+//!   other files it wrote under the key, is refused;
+//! - a `.lic` file 0.1's writer wrote (the member last): any change that
+//!   keeps the last block; a cut that drops it reads as a server file;
 //! - a `.lic` file without it (as the license server writes them): each
 //!   block, but not that the blocks belong together; see [`blocks`] and
 //!   `SECURITY.md`.

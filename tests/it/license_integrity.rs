@@ -125,19 +125,13 @@ fn splice_of_two_files() {
             mismatch()
         );
     }
-    // A splice of a crate file with a server file that keeps the server's
-    // last block (no member) is a file without the member.
+    // A crate file's block 0 carries the member (first, since 0.2): with a
+    // server file's later blocks the digest refuses it.
     let spliced = join(&[&our_attacker[0], &someone[1], &someone[2], &someone[3]]);
-    assert!(
-        !ring
-            .verify_license("product", &spliced, &check)
-            .unwrap()
-            .has_integrity()
-    );
     assert_eq!(
-        ring.verify_license("product", &spliced, &check.clone().require_integrity(true))
+        ring.verify_license("product", &spliced, &check)
             .unwrap_err(),
-        Error::License(LicenseProblem::IntegrityMissing)
+        mismatch()
     );
 }
 
@@ -407,16 +401,35 @@ echo $data['license_key'], ' ', $data['hardware_id'], ' ', $data['expires_at'], 
     }
 }
 
-/// The crate-written files in `testdata/license/` (the `license` fuzz
-/// target's oracle) are what the writer writes today.
+/// The crate-written `.lic` files in `testdata/license/` (the `license`
+/// fuzz target's oracle) are 0.1's layout, member last: they still read
+/// with the member; today's writer puts it first instead. The signed-JSON
+/// file is what the writer writes today.
 #[test]
 fn committed_crate_files_are_the_writers_output() {
     let writer = LicenseWriter::from_pem(&common::text("keys/rsa2048.pem")).unwrap();
+    let ring = keyring();
     for who in ["attacker", "someone"] {
         let json = common::bytes(&format!("license/splice-{who}.json"));
+        let old = common::text(&format!("license/respsig-splice-{who}.lic"));
+        let hw = if who == "attacker" {
+            "HW-ATTACKER"
+        } else {
+            "HW-SOMEONE1"
+        };
+        let policy = LicensePolicy::new()
+            .hardware_id(hw)
+            .clock(FixedClock(UnixTime::from_secs(1_500_000_000)));
+        let read = ring.verify_license("product", &old, &policy).unwrap();
+        assert!(read.has_integrity());
+        let members = read.value().as_object().unwrap();
+        assert_eq!(members.keys().next_back().unwrap(), INTEGRITY_MEMBER);
+        let new = writer.write_json(&json).unwrap();
+        assert_ne!(format!("{new}\n"), old);
+        let read = ring.verify_license("product", &new, &policy).unwrap();
         assert_eq!(
-            format!("{}\n", writer.write_json(&json).unwrap()),
-            common::text(&format!("license/respsig-splice-{who}.lic"))
+            read.value().as_object().unwrap().keys().next().unwrap(),
+            INTEGRITY_MEMBER
         );
     }
     let license = canonical::read(&common::bytes("license/openssl-2048.json")).unwrap();

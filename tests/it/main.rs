@@ -21,6 +21,7 @@ mod keys;
 mod license;
 mod license_integrity;
 mod license_json;
+mod license_member_first;
 mod license_writer;
 mod malformed;
 mod properties;
