@@ -1,6 +1,6 @@
 //! The crate's side of the cost curve (benches/curve/, BENCHMARKS.md): for
 //! each envelope that `make.php` wrote (payloads of 100 B to 1 MiB, compact
-//! and pretty-printed `response`), `Keyring::verify_with` end to end and
+//! and pretty-printed `response`), `Keyring::verify` (under `Policy::any_age()`) end to end and
 //! ring's raw verify of the same bytes, paired: alternating batches, order
 //! swapped every round, so load from other work hits both sides alike. The
 //! crate's non-RSA work is the per-round difference of the two.
