@@ -73,7 +73,9 @@
 use serde_json::Value;
 
 use crate::error::{Error, Member};
-use crate::{json, php_number};
+use crate::json;
+pub use crate::php_encode::Options;
+use crate::php_encode::{self, write_str_with};
 
 /// The canonical bytes of `value`.
 ///
@@ -118,53 +120,6 @@ pub fn canonicalize(json_text: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(to_vec(&read(json_text)?))
 }
 
-/// Which of PHP's `json_encode` flags the writer follows; the default is
-/// none (PHP's default flags, what the server signs envelopes with).
-///
-/// ```
-/// use respsig::canonical::{Options, to_vec_with};
-/// let v = serde_json::json!({"url": "https://é.example/", "ls": "\u{2028}"});
-/// assert_eq!(to_vec_with(&v, Options::new()), br#"{"url":"https:\/\/\u00e9.example\/","ls":"\u2028"}"#);
-/// assert_eq!(
-///     to_vec_with(&v, Options::new().unescaped_slashes(true).unescaped_unicode(true)),
-///     r#"{"url":"https://é.example/","ls":"\u2028"}"#.as_bytes()
-/// );
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Options {
-    unescaped_slashes: bool,
-    unescaped_unicode: bool,
-}
-
-impl Options {
-    /// PHP's default flags.
-    pub const fn new() -> Self {
-        Options {
-            unescaped_slashes: false,
-            unescaped_unicode: false,
-        }
-    }
-
-    /// `JSON_UNESCAPED_SLASHES`: `/` is written as is, not as `\/`.
-    pub const fn unescaped_slashes(mut self, on: bool) -> Self {
-        self.unescaped_slashes = on;
-        self
-    }
-
-    /// `JSON_UNESCAPED_UNICODE`: non-ASCII characters are written as UTF-8,
-    /// not as `\uXXXX`; U+2028 and U+2029 are still escaped, as PHP does.
-    pub const fn unescaped_unicode(mut self, on: bool) -> Self {
-        self.unescaped_unicode = on;
-        self
-    }
-
-    /// `JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE`: what the PHP SDK
-    /// re-encodes a signed-JSON offline license with before verifying it.
-    pub const fn php_sdk_license() -> Self {
-        Self::new().unescaped_slashes(true).unescaped_unicode(true)
-    }
-}
-
 /// The bytes of PHP's `json_encode($value, flags)` for the flags in
 /// `options` (with [`Options::unescaped_unicode`] they are UTF-8, not
 /// ASCII).
@@ -194,7 +149,7 @@ pub(crate) fn write_value_with(value: &Value, options: Options, out: &mut Vec<u8
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => php_number::write_number(n, out),
+        Value::Number(n) => php_encode::write_number(n, out),
         Value::String(s) => write_str_with(s, options, out),
         Value::Array(items) => {
             out.push(b'[');
@@ -221,54 +176,13 @@ pub(crate) fn write_value_with(value: &Value, options: Options, out: &mut Vec<u8
     }
 }
 
-/// A JSON string as PHP writes it with default flags.
-pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
-    write_str_with(s, Options::new(), out);
-}
-
-/// A JSON string as PHP writes it with the flags in `options`.
-pub(crate) fn write_str_with(s: &str, options: Options, out: &mut Vec<u8>) {
-    out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '/' if options.unescaped_slashes => out.push(b'/'),
-            '/' => out.extend_from_slice(b"\\/"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if options.unescaped_unicode
-                && (c as u32) > 0x7f
-                && !matches!(c, '\u{2028}' | '\u{2029}') =>
-            {
-                let mut utf8 = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
-            }
-            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.extend_from_slice(b"\\u");
-                    for shift in [12, 8, 4, 0] {
-                        out.push(crate::hex::DIGITS[usize::from((*unit >> shift) & 0xf)]);
-                    }
-                }
-            }
-            c => out.push(c as u8),
-        }
-    }
-    out.push(b'"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn float(f: f64) -> String {
         let mut out = Vec::new();
-        crate::php_number::write_float(f, &mut out);
+        crate::php_encode::write_float(f, &mut out);
         String::from_utf8(out).unwrap()
     }
 

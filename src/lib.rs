@@ -96,7 +96,7 @@ mod license;
 mod limits;
 mod oid;
 mod pem;
-mod php_number;
+mod php_encode;
 mod policy;
 mod private_key;
 mod response_code;

@@ -220,7 +220,7 @@ impl SigningKey {
         out.extend_from_slice(b",\"response_base64\":");
         write_base64(&response_base64, &mut out);
         out.extend_from_slice(b",\"private_key_used\":");
-        canonical::write_str(name, &mut out);
+        crate::php_encode::write_str(name, &mut out);
         out.extend_from_slice(b",\"signature\":");
         write_base64(&signature, &mut out);
         out.push(b'}');
@@ -261,7 +261,7 @@ impl SigningKey {
     }
 }
 
-/// A base64 text as a JSON string, as [`canonical::write_str`] writes it
+/// A base64 text as a JSON string, as [`crate::php_encode::write_str`] writes it
 /// (PHP's default flags): of the base64 alphabet only `/` is escaped, as
 /// `\/`. Copies the runs between slashes whole instead of character by
 /// character, which took more time than writing the payload itself.
@@ -363,7 +363,7 @@ mod tests {
         for text in texts {
             let (mut ours, mut canonical) = (Vec::new(), Vec::new());
             write_base64(&text, &mut ours);
-            canonical::write_str(&text, &mut canonical);
+            crate::php_encode::write_str(&text, &mut canonical);
             assert_eq!(ours, canonical, "{text}");
         }
     }

@@ -10,9 +10,9 @@ use super::keys::{KeyStack, OpenKeys};
 use super::number::number_value;
 use super::scan::plain_run;
 use super::stack::Stack;
-use crate::canonical::{Options, write_str_with};
 use crate::error::{Problem, Snippet};
-use crate::php_number::write_number;
+use crate::php_encode::write_number;
+use crate::php_encode::{Options, write_str_with};
 
 /// What [`Reader::read`] does with what it reads.
 trait Sink<'a> {

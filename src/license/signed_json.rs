@@ -144,7 +144,7 @@ fn read_unsigned(text: &str, depth: usize) -> Result<Option<Unsigned>, Problem> 
         if out.signed.len() > 1 {
             out.signed.push(b',');
         }
-        canonical::write_str_with(&key, options, &mut out.signed);
+        crate::php_encode::write_str_with(&key, options, &mut out.signed);
         out.signed.push(b':');
         let object = r.next_is(b'{');
         let start = r.position();

@@ -1,7 +1,9 @@
-//! PHP's number writing, as `json_encode` writes numbers under
-//! `serialize_precision = -1`: integers as they are, floats in their
-//! shortest round-trip digits. Used by the canonical writer and by the JSON
-//! reader's comparison of numbers, so both agree on what a number is.
+//! PHP's `json_encode` of scalars: numbers as it writes them under
+//! `serialize_precision = -1` (integers as they are, floats in their
+//! shortest round-trip digits), strings under its flags ([`Options`]).
+//! Used by the canonical writer, by the JSON reader (which compares numbers
+//! and re-encodes a signed-JSON license straight from its text) and by the
+//! signer, so that all agree on PHP's bytes.
 
 use serde_json::Number;
 
@@ -135,4 +137,92 @@ fn parse_exponent(text: &[u8]) -> i32 {
             .saturating_add(i32::from(d.wrapping_sub(b'0') % 10))
     });
     if negative { -magnitude } else { magnitude }
+}
+
+/// Which of PHP's `json_encode` flags the writer follows; the default is
+/// none (PHP's default flags, what the server signs envelopes with).
+///
+/// ```
+/// use respsig::canonical::{Options, to_vec_with};
+/// let v = serde_json::json!({"url": "https://é.example/", "ls": "\u{2028}"});
+/// assert_eq!(to_vec_with(&v, Options::new()), br#"{"url":"https:\/\/\u00e9.example\/","ls":"\u2028"}"#);
+/// assert_eq!(
+///     to_vec_with(&v, Options::new().unescaped_slashes(true).unescaped_unicode(true)),
+///     r#"{"url":"https://é.example/","ls":"\u2028"}"#.as_bytes()
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Options {
+    unescaped_slashes: bool,
+    unescaped_unicode: bool,
+}
+
+impl Options {
+    /// PHP's default flags.
+    pub const fn new() -> Self {
+        Options {
+            unescaped_slashes: false,
+            unescaped_unicode: false,
+        }
+    }
+
+    /// `JSON_UNESCAPED_SLASHES`: `/` is written as is, not as `\/`.
+    pub const fn unescaped_slashes(mut self, on: bool) -> Self {
+        self.unescaped_slashes = on;
+        self
+    }
+
+    /// `JSON_UNESCAPED_UNICODE`: non-ASCII characters are written as UTF-8,
+    /// not as `\uXXXX`; U+2028 and U+2029 are still escaped, as PHP does.
+    pub const fn unescaped_unicode(mut self, on: bool) -> Self {
+        self.unescaped_unicode = on;
+        self
+    }
+
+    /// `JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE`: what the PHP SDK
+    /// re-encodes a signed-JSON offline license with before verifying it.
+    pub const fn php_sdk_license() -> Self {
+        Self::new().unescaped_slashes(true).unescaped_unicode(true)
+    }
+}
+
+/// A JSON string as PHP writes it with default flags.
+pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
+    write_str_with(s, Options::new(), out);
+}
+
+/// A JSON string as PHP writes it with the flags in `options`.
+pub(crate) fn write_str_with(s: &str, options: Options, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '/' if options.unescaped_slashes => out.push(b'/'),
+            '/' => out.extend_from_slice(b"\\/"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if options.unescaped_unicode
+                && (c as u32) > 0x7f
+                && !matches!(c, '\u{2028}' | '\u{2029}') =>
+            {
+                let mut utf8 = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.extend_from_slice(b"\\u");
+                    for shift in [12, 8, 4, 0] {
+                        out.push(crate::hex::DIGITS[usize::from((*unit >> shift) & 0xf)]);
+                    }
+                }
+            }
+            c => out.push(c as u8),
+        }
+    }
+    out.push(b'"');
 }
