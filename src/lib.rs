@@ -75,6 +75,7 @@ mod pem;
 mod private_key;
 mod response_code;
 mod sign;
+pub mod state;
 #[cfg(test)]
 mod test_rng;
 mod verify;
