@@ -44,7 +44,9 @@ pub(super) enum Read {
     Answer(Answer),
     License(Box<LicenseFacts>),
     /// Signed by a key that is no longer configured.
-    Retired { fingerprint: String },
+    Retired {
+        fingerprint: String,
+    },
 }
 
 /// Reads and verifies one entry file.
@@ -108,10 +110,13 @@ pub(super) fn classify(code: Option<i64>, signed_at: Option<Time>) -> Result<Ans
 pub(super) fn names_other(payload: &Value, policy: &StatePolicy) -> bool {
     let differs = |member: &str, wanted: &Option<String>| {
         let Some(wanted) = wanted else { return false };
-        [payload.get(member), payload.get("data").and_then(|d| d.get(member))]
-            .into_iter()
-            .flatten()
-            .any(|found| found.as_str() != Some(wanted.as_str()))
+        [
+            payload.get(member),
+            payload.get("data").and_then(|d| d.get(member)),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|found| found.as_str() != Some(wanted.as_str()))
     };
     differs("license_key", &policy.license_key) || differs("product_uuid", &policy.product_uuid)
 }
@@ -162,9 +167,10 @@ pub(super) fn decide(
                 } else {
                     &mut denial
                 };
-                if slot.as_ref().is_none_or(|(old, old_name)| {
-                    newer((&answer, name), (old, old_name))
-                }) {
+                if slot
+                    .as_ref()
+                    .is_none_or(|(old, old_name)| newer((&answer, name), (old, old_name)))
+                {
                     *slot = Some((answer, name));
                 }
             }
@@ -225,9 +231,7 @@ pub(super) fn decide(
     // Where several licenses are present (a moment between two records),
     // the one whose path gives the worse state is used: fail closed.
     let stated = licenses.first().map(|l| &l.license);
-    let answer_path = grant
-        .as_ref()
-        .map(|(g, _)| by_age(g, now, policy, stated));
+    let answer_path = grant.as_ref().map(|(g, _)| by_age(g, now, policy, stated));
     let license_path = licenses
         .iter()
         .map(|facts| by_license(facts, now, policy))

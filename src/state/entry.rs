@@ -222,7 +222,10 @@ mod tests {
 
         let (name, bytes) = encode(Kind::Answer, &fp, None, b"");
         let entry = decode(&name, &bytes).unwrap();
-        assert_eq!((entry.kind, entry.key_name, entry.body), (Kind::Answer, None, &b""[..]));
+        assert_eq!(
+            (entry.kind, entry.key_name, entry.body),
+            (Kind::Answer, None, &b""[..])
+        );
     }
 
     #[test]
@@ -230,20 +233,29 @@ mod tests {
         let fp = "cd".repeat(32);
         let (name, bytes) = encode(Kind::Answer, &fp, None, b"{}");
         let renamed = name.replace("answer-", "license-");
-        assert_eq!(decode(&renamed, &bytes).unwrap_err(), FormatProblem::KindMismatch);
+        assert_eq!(
+            decode(&renamed, &bytes).unwrap_err(),
+            FormatProblem::KindMismatch
+        );
         let other = format!("answer-{}.entry", "0".repeat(64));
         assert_eq!(decode(&other, &bytes).unwrap_err(), FormatProblem::Digest);
         let mut cut = bytes.clone();
         cut.pop();
         assert_eq!(decode(&name, &cut).unwrap_err(), FormatProblem::Digest);
-        assert_eq!(decode("answer-00.entry", &bytes).unwrap_err(), FormatProblem::Name);
+        assert_eq!(
+            decode("answer-00.entry", &bytes).unwrap_err(),
+            FormatProblem::Name
+        );
         assert_eq!(decode("x.entry", &bytes).unwrap_err(), FormatProblem::Name);
         let check = |text: &[u8], want: FormatProblem| {
             let name = file_name(Kind::Answer, text);
             assert_eq!(decode(&name, text).unwrap_err(), want, "{text:?}");
         };
         check(b"respsig-state 2 answer x\n{}", FormatProblem::Version);
-        check(b"respsig-state 1 license x\n{}", FormatProblem::KindMismatch);
+        check(
+            b"respsig-state 1 license x\n{}",
+            FormatProblem::KindMismatch,
+        );
         check(b"respsig-state 1 answer\n{}", FormatProblem::Header);
         check(b"respsig-state 1 answer ABCD\n{}", FormatProblem::Header);
         check(b"respsig-state  1 answer\n{}", FormatProblem::Header);
@@ -256,6 +268,9 @@ mod tests {
         check(extra.as_bytes(), FormatProblem::Header);
         let lic = format!("respsig-state 1 license {fp} 0g\n{{}}");
         let name = file_name(Kind::License, lic.as_bytes());
-        assert_eq!(decode(&name, lic.as_bytes()).unwrap_err(), FormatProblem::Header);
+        assert_eq!(
+            decode(&name, lic.as_bytes()).unwrap_err(),
+            FormatProblem::Header
+        );
     }
 }

@@ -149,14 +149,16 @@ fn node_name() -> Result<Vec<u8>, HardwareIdError> {
 fn machine() -> Result<Vec<u8>, HardwareIdError> {
     let mut machine = match std::fs::read("/proc/sys/kernel/arch") {
         Ok(bytes) => bytes,
-        Err(_) => std::process::Command::new("uname")
-            .arg("-m")
-            .output()
-            .map_err(|error| HardwareIdError::Io {
-                what: "uname -m",
-                error,
-            })?
-            .stdout,
+        Err(_) => {
+            std::process::Command::new("uname")
+                .arg("-m")
+                .output()
+                .map_err(|error| HardwareIdError::Io {
+                    what: "uname -m",
+                    error,
+                })?
+                .stdout
+        }
     };
     if machine.last() == Some(&b'\n') {
         machine.pop();
@@ -215,7 +217,10 @@ fn node_arch() -> &'static str {
 fn php_trim(bytes: &[u8]) -> &[u8] {
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0 | 0x0b);
     let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !blank(b)).map_or(start, |i| i + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
     &bytes[start..end]
 }
 
@@ -298,7 +303,10 @@ fn php_blank(b: u8) -> bool {
 
 fn php_numeric(s: &[u8]) -> Option<Numeric> {
     let start = s.iter().position(|&b| !php_blank(b))?;
-    let end = s.iter().rposition(|&b| !php_blank(b)).map_or(start, |i| i + 1);
+    let end = s
+        .iter()
+        .rposition(|&b| !php_blank(b))
+        .map_or(start, |i| i + 1);
     let t = &s[start..end];
     let mut i = 0;
     let negative = t.first() == Some(&b'-');
@@ -364,7 +372,11 @@ fn php_numeric(s: &[u8]) -> Option<Numeric> {
         return Some(Numeric::Double(double()?, 0));
     }
     let magnitude: u64 = std::str::from_utf8(significant).ok()?.parse().unwrap_or(0);
-    let limit = if negative { 1u64 << 63 } else { (1u64 << 63) - 1 };
+    let limit = if negative {
+        1u64 << 63
+    } else {
+        (1u64 << 63) - 1
+    };
     if magnitude > limit {
         return Some(Numeric::Double(double()?, oflow));
     }
@@ -444,9 +456,20 @@ mod tests {
         );
         assert_eq!(
             php_numeric(b"9223372036854775808"),
-            Some(Numeric::Double(9.223372036854775808e18, 1))
+            Some(Numeric::Double(9_223_372_036_854_775_808.0, 1))
         );
-        for not in [&b""[..], b" ", b".", b"1e", b"1e+", b"abc", b"0x1A", b"1 2", b"e5", b"+"] {
+        for not in [
+            &b""[..],
+            b" ",
+            b".",
+            b"1e",
+            b"1e+",
+            b"abc",
+            b"0x1A",
+            b"1 2",
+            b"e5",
+            b"+",
+        ] {
             assert_eq!(php_numeric(not), None, "{not:?}");
         }
     }

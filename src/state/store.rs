@@ -116,7 +116,8 @@ impl Store {
         if decide::license_is_other(&facts, policy) {
             return Err(RecordError::OtherLicense);
         }
-        let (entry_name, bytes) = entry::encode(Kind::License, &facts.fingerprint, Some(name), file);
+        let (entry_name, bytes) =
+            entry::encode(Kind::License, &facts.fingerprint, Some(name), file);
         let path = write_entry(&self.dir, &entry_name, &bytes).map_err(RecordError::Io)?;
         compact(&self.dir, keyring, policy, false);
         Ok(Recorded {

@@ -23,12 +23,20 @@ pub const TABLE: [(i64, Verdict, &str); 10] = [
     (300, Verdict::Grant, "license key activated"),
     (301, Verdict::Grant, "license key already active"),
     (201, Verdict::Deny, "license key not assigned"),
-    (202, Verdict::Deny, "no activation found for this license key and identifier"),
+    (
+        202,
+        Verdict::Deny,
+        "no activation found for this license key and identifier",
+    ),
     (203, Verdict::Deny, "product inactive or missing"),
     (204, Verdict::Deny, "license key blocked"),
     (205, Verdict::Expire, "license key expired"),
     (210, Verdict::Deny, "invalid license key"),
-    (302, Verdict::Deny, "activation limit reached: no activation for this machine"),
+    (
+        302,
+        Verdict::Deny,
+        "activation limit reached: no activation for this machine",
+    ),
 ];
 
 /// What `code` says about the license, and why; `None` for a code that is
