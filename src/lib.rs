@@ -30,6 +30,8 @@
 //! - [`canonical`]: PHP's `json_encode`, byte for byte.
 //! - [`Keyring::verify_license`], [`License`] and [`LicenseCheck`]: offline
 //!   license files.
+//! - [`state`]: may this app run now? A license state kept from signed
+//!   bytes only.
 //! - [`dangerous`]: reading an envelope without verifying it.
 //! - The repository's `SECURITY.md`: what a verified answer proves, and
 //!   what it does not.

@@ -97,6 +97,11 @@
 //! (`SECURITY.md`, *Offline licenses*); it may still make the state
 //! *active*.
 
+// docs/STATE.md's examples run as doc tests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/STATE.md")]
+pub struct StateDoctests;
+
 mod decide;
 mod entry;
 mod hardware_id;
