@@ -70,8 +70,8 @@ pub(super) fn read_entry(
                 return Err(EntryProblem::FingerprintMismatch);
             }
             let answer = classify(facts.code, facts.signed_at)?;
-            if names_other(&facts.payload, policy) {
-                return Err(EntryProblem::OtherLicense);
+            if let Some(problem) = names_other(&facts.payload, policy) {
+                return Err(problem);
             }
             Ok(Read::Answer(answer))
         }
@@ -105,20 +105,49 @@ pub(super) fn classify(code: Option<i64>, signed_at: Option<Time>) -> Result<Ans
     })
 }
 
-/// Whether a signed payload names another license key or product than
-/// the policy's (at the top level or in a top-level `data` object).
-pub(super) fn names_other(payload: &Value, policy: &StatePolicy) -> bool {
+/// What a signed payload names, at the top level or in a top-level
+/// `data` object.
+fn named<'a>(payload: &'a Value, member: &str) -> impl Iterator<Item = &'a Value> {
+    [
+        payload.get(member),
+        payload.get("data").and_then(|d| d.get(member)),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Whether a signed payload names another license key or product than the
+/// policy's ([`EntryProblem::OtherLicense`]), or another machine: an
+/// `identifier` that is neither the policy's hardware id nor its domain, a
+/// `hardware_id` that is not its hardware id ([`EntryProblem::OtherMachine`]).
+/// A payload that names none of them passes: it cannot be checked.
+pub(super) fn names_other(payload: &Value, policy: &StatePolicy) -> Option<EntryProblem> {
     let differs = |member: &str, wanted: &Option<String>| {
         let Some(wanted) = wanted else { return false };
-        [
-            payload.get(member),
-            payload.get("data").and_then(|d| d.get(member)),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|found| found.as_str() != Some(wanted.as_str()))
+        named(payload, member).any(|found| found.as_str() != Some(wanted.as_str()))
     };
-    differs("license_key", &policy.license_key) || differs("product_uuid", &policy.product_uuid)
+    if differs("license_key", &policy.license_key) || differs("product_uuid", &policy.product_uuid)
+    {
+        return Some(EntryProblem::OtherLicense);
+    }
+    if differs("hardware_id", &policy.hardware_id) {
+        return Some(EntryProblem::OtherMachine);
+    }
+    if policy.hardware_id.is_some() || policy.domain.is_some() {
+        let ours = |found: &Value| {
+            found.as_str().is_some_and(|id| {
+                policy.hardware_id.as_deref() == Some(id)
+                    || policy
+                        .domain
+                        .as_deref()
+                        .is_some_and(|d| d.eq_ignore_ascii_case(id))
+            })
+        };
+        if named(payload, "identifier").any(|found| !ours(found)) {
+            return Some(EntryProblem::OtherMachine);
+        }
+    }
+    None
 }
 
 pub(super) fn license_is_other(facts: &LicenseFacts, policy: &StatePolicy) -> bool {

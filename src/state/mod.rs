@@ -90,8 +90,12 @@
 //! A user who deletes it gets *none*, not *active*. One who keeps an old
 //! copy of it (or of the answers) and restores it with the clock turned
 //! back gets what that copy said, for as long as it would have lasted then:
-//! offline, nothing tells a restored copy from the real one. An answer
-//! relayed in real time from another machine is `SECURITY.md`'s concern.
+//! offline, nothing tells a restored copy from the real one. A store copied
+//! from another machine: an answer that names its machine (`identifier`,
+//! `hardware_id`) must name this one when the policy gives a hardware id or
+//! domain, but the server's answers mostly name none, nor a license key;
+//! those read the same anywhere until they age out. An answer relayed in
+//! real time from another machine is `SECURITY.md`'s concern.
 //! A `.lic` file without the integrity member (as the server writes them)
 //! can be spliced from blocks of other files under the same key
 //! (`SECURITY.md`, *Offline licenses*); it may still make the state
@@ -317,6 +321,10 @@ pub enum EntryProblem {
     NoTimestamp,
     /// It names another license key or product than the policy's.
     OtherLicense,
+    /// An answer that names another machine (`identifier`, `hardware_id`)
+    /// than the policy's hardware id or domain: a store copied from
+    /// elsewhere.
+    OtherMachine,
     /// Not a regular file (a directory, a link).
     NotAFile,
     /// Larger than the limit.
@@ -350,6 +358,9 @@ impl fmt::Display for EntryProblem {
             EntryProblem::NoTimestamp => f.write_str("it has no signed timestamp"),
             EntryProblem::OtherLicense => {
                 f.write_str("it names another license key or product than this store's")
+            }
+            EntryProblem::OtherMachine => {
+                f.write_str("it names another machine than this one (copied from elsewhere?)")
             }
             EntryProblem::NotAFile => f.write_str("it is not a regular file"),
             EntryProblem::TooLarge { len, limit } => {
@@ -613,6 +624,9 @@ pub enum RecordError {
     },
     /// It names another license key or product than the policy's.
     OtherLicense,
+    /// An answer that names another machine than the policy's hardware id
+    /// or domain.
+    OtherMachine,
     /// The store could not be written (nothing was kept).
     Io(std::io::Error),
 }
@@ -630,6 +644,9 @@ impl fmt::Display for RecordError {
             }
             RecordError::OtherLicense => {
                 f.write_str("it names another license key or product than this store's")
+            }
+            RecordError::OtherMachine => {
+                f.write_str("it names another machine than this store's hardware id or domain")
             }
             RecordError::Io(e) => write!(f, "the store could not be written: {e}"),
         }

@@ -87,8 +87,10 @@ impl Store {
             // The answer check requires a timestamp: not reached.
             _ => RecordError::Refused(crate::Error::MissingTimestamp),
         })?;
-        if decide::names_other(&facts.payload, policy) {
-            return Err(RecordError::OtherLicense);
+        match decide::names_other(&facts.payload, policy) {
+            Some(EntryProblem::OtherMachine) => return Err(RecordError::OtherMachine),
+            Some(_) => return Err(RecordError::OtherLicense),
+            None => {}
         }
         let (name, bytes) = entry::encode(Kind::Answer, &facts.fingerprint, None, envelope);
         let file = write_entry(&self.dir, &name, &bytes).map_err(RecordError::Io)?;

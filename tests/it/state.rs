@@ -1276,3 +1276,74 @@ process.stdout.write(out.join('\n') + '\n');"#;
         }
     }
 }
+
+#[test]
+fn an_answer_naming_another_machine_is_refused_or_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let naming = |identifier: &str, t: i64| {
+        server()
+            .sign_envelope(
+                "product",
+                &json!({"code": 200, "data": {"identifier": identifier}, "timestamp": t}),
+            )
+            .unwrap()
+    };
+    // Recorded where the machine was not given (a store made elsewhere),
+    // then read here: invalid, not active.
+    store
+        .record_answer(
+            &keyring(),
+            naming("HW-OTHER", T).as_bytes(),
+            T - 1,
+            &at(T + 1),
+        )
+        .unwrap();
+    let d = store.check(&keyring(), &at(T + 2).hardware_id("HW-1234"));
+    assert_eq!(
+        (d.state(), d.reason().clone()),
+        (
+            State::Invalid,
+            Reason::Unreadable {
+                file: entries(dir.path(), "answer")[0]
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned(),
+                problem: EntryProblem::OtherMachine,
+            }
+        )
+    );
+    assert_eq!(
+        store
+            .check(&keyring(), &at(T + 2).hardware_id("HW-OTHER"))
+            .state(),
+        State::Active
+    );
+    // A domain activation names its domain (ASCII case aside).
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path());
+    let policy = at(T + 1).domain("example.com");
+    store
+        .record_answer(
+            &keyring(),
+            naming("Example.COM", T).as_bytes(),
+            T - 1,
+            &policy,
+        )
+        .unwrap();
+    assert_eq!(store.check(&keyring(), &policy).state(), State::Active);
+    // At record, with the machine given: refused, the store unchanged.
+    let before = snapshot(dir.path());
+    let err = store
+        .record_answer(
+            &keyring(),
+            naming("HW-OTHER", T + 5).as_bytes(),
+            T + 4,
+            &at(T + 6).hardware_id("HW-1234"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, RecordError::OtherMachine), "{err:?}");
+    assert_eq!(snapshot(dir.path()), before);
+}
