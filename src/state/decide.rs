@@ -258,9 +258,10 @@ pub(super) fn decide(
     }
 
     // Where several licenses are present (a moment between two records),
-    // the one whose path gives the worse state is used: fail closed.
-    let stated = licenses.first().map(|l| &l.license);
-    let answer_path = grant.as_ref().map(|(g, _)| by_age(g, now, policy, stated));
+    // the shortest spans they state, and the worse state of their own
+    // paths, are used: fail closed, whatever the order of the files.
+    let stated: Vec<&crate::License> = licenses.iter().map(|l| &l.license).collect();
+    let answer_path = grant.as_ref().map(|(g, _)| by_age(g, now, policy, &stated));
     let license_path = licenses
         .iter()
         .map(|facts| by_license(facts, now, policy))
@@ -320,19 +321,20 @@ fn pick(caller: Option<Duration>, license: Option<Duration>, default: Duration) 
     }
 }
 
-/// The revalidation interval and grace limit in force.
-pub(super) fn spans(
-    policy: &StatePolicy,
-    license: Option<&crate::License>,
-) -> (Duration, Duration) {
+/// The revalidation interval and grace limit in force: the caller's, the
+/// licenses' (the shortest any states), or the defaults.
+pub(super) fn spans(policy: &StatePolicy, licenses: &[&crate::License]) -> (Duration, Duration) {
+    let stated = |field: fn(&crate::License) -> Option<u32>| {
+        licenses.iter().filter_map(|l| field(l)).min().map(days)
+    };
     let revalidate = pick(
         policy.revalidate_after,
-        license.and_then(|l| l.license_check_interval).map(days),
+        stated(|l| l.license_check_interval),
         DEFAULT_REVALIDATE_AFTER,
     );
     let grace = pick(
         policy.grace,
-        license.and_then(|l| l.force_license_validation).map(days),
+        stated(|l| l.force_license_validation),
         DEFAULT_GRACE,
     );
     (revalidate, grace)
@@ -342,9 +344,9 @@ fn by_age(
     grant: &Answer,
     now: Time,
     policy: &StatePolicy,
-    license: Option<&crate::License>,
+    licenses: &[&crate::License],
 ) -> Decision {
-    let (revalidate_after, grace) = spans(policy, license);
+    let (revalidate_after, grace) = spans(policy, licenses);
     let age = i128::from(verify::secs(now)) - i128::from(verify::secs(grant.signed_at));
     // Signed up to the drift tolerance ahead of this clock: age zero.
     let age_secs = u64::try_from(age.max(0)).unwrap_or(u64::MAX);

@@ -426,7 +426,11 @@ fn a_forged_hint_can_only_make_the_state_worse() {
     record(&store, 204, T + 10);
     let denial = entries(dir.path(), "answer")
         .into_iter()
-        .find(|p| std::fs::read_to_string(p).unwrap().contains(&code_b64(204)))
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .contains(&clear_code(204))
+        })
         .unwrap();
     let text = std::fs::read_to_string(&denial).unwrap();
     let fp = server().public_key().fingerprint();
@@ -443,9 +447,8 @@ fn a_forged_hint_can_only_make_the_state_worse() {
     );
 }
 
-/// The base64 of a payload's code member as the signer writes it.
-fn code_b64(code: i64) -> String {
-    // The unsigned `response` copy holds the code in clear.
+/// A code member as the envelope's unsigned `response` copy shows it.
+fn clear_code(code: i64) -> String {
     format!("\"code\":{code}")
 }
 
@@ -1346,4 +1349,55 @@ fn an_answer_naming_another_machine_is_refused_or_invalid() {
         .unwrap_err();
     assert!(matches!(err, RecordError::OtherMachine), "{err:?}");
     assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn two_licenses_at_once_use_the_shortest_spans_in_any_order() {
+    // What a moment between two license records can look like: both files.
+    let a = tempfile::tempdir().unwrap();
+    let store_a = Store::new(a.path());
+    store_a
+        .record_license(
+            &keyring(),
+            "product",
+            &common::bytes("license/openssl-2048.lic"),
+            &at(T),
+        )
+        .unwrap();
+    let short = server()
+        .sign_license_json(
+            &json!({"license_key": "LIC-2024-ABCD1234", "hardware_id": "HW-1234",
+            "licenseCheckInterval": 1, "forceLicenseValidation": 2}),
+        )
+        .unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let store_b = Store::new(b.path());
+    store_b
+        .record_license(&keyring(), "product", short.as_bytes(), &at(T))
+        .unwrap();
+    record(&store_b, 200, T);
+    let mut files = snapshot(a.path());
+    files.extend(snapshot(b.path()));
+    let now = T + 36 * 3600;
+    let want = (
+        State::Grace,
+        Reason::RevalidateNow {
+            code: 200,
+            signed_at: T,
+            age: Duration::from_secs(36 * 3600),
+            revalidate_after: Duration::from_secs(86_400),
+            grace: Duration::from_secs(2 * 86_400),
+        },
+    );
+    for reverse in [false, true] {
+        let mut borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        if reverse {
+            borrowed.reverse();
+        }
+        let d = respsig::state::check_files(&keyring(), &borrowed, &lic_policy(now));
+        assert_eq!((d.state(), d.reason().clone()), want, "reversed: {reverse}");
+    }
 }
