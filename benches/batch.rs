@@ -1,5 +1,6 @@
-//! Batch throughput on a shared machine (`--features parallel`):
-//! `Keyring::verify_batch` on the default rayon pool (one thread per core)
+//! Batch throughput on a shared machine: `Keyring::verify` from rayon's
+//! `par_iter` (the README's way to verify many envelopes; `Keyring` is
+//! `Sync`) on the default rayon pool (one thread per core)
 //! against a pool of one thread and against a plain loop of `verify`, over
 //! 64, 1024 and 8192 seed envelopes.
 //!
@@ -18,13 +19,15 @@
 //! per-round efficiency (the crate's speedup over the raw one of the same
 //! round) is what the crate controls.
 //!
-//! `cargo bench --bench batch --features parallel`
+//! `cargo bench --bench batch`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::hint::black_box;
 use std::time::Instant;
+
+use respsig::Policy;
 
 use common::{DEMO_KEY, Envelope, Key, SEEDS};
 
@@ -55,7 +58,11 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in [64, 1024, 8192] {
         let batch: Vec<&str> = (0..n).map(|i| texts[i % texts.len()].as_str()).collect();
-        assert!(keyring.verify_batch(&batch).iter().all(Result::is_ok));
+        assert!(
+            common::verify_all(&keyring, &batch)
+                .iter()
+                .all(Result::is_ok)
+        );
         // Envelopes per second of `f` (one pass over `batch` per call),
         // passes repeated for about `seconds`.
         let rate = |f: &dyn Fn()| {
@@ -69,14 +76,14 @@ fn main() {
         };
         let plain = || {
             for e in &batch {
-                black_box(keyring.verify(black_box(*e)).is_ok());
+                black_box(keyring.verify(black_box(*e), &Policy::any_age()).is_ok());
             }
         };
         let pool1 = || {
-            black_box(one.install(|| keyring.verify_batch(black_box(&batch))));
+            black_box(one.install(|| common::verify_all(&keyring, black_box(&batch))));
         };
         let pool_all = || {
-            black_box(all.install(|| keyring.verify_batch(black_box(&batch))));
+            black_box(all.install(|| common::verify_all(&keyring, black_box(&batch))));
         };
         let raw = |range: std::ops::Range<usize>| {
             for i in range {

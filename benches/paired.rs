@@ -15,6 +15,7 @@
 
 mod common;
 
+use respsig::Policy;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -67,10 +68,9 @@ fn paired(rounds: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> [f64; 5] {
     ]
 }
 
-/// `Keyring::verify_batch` over 64 seed envelopes on the default rayon
+/// `Keyring::verify` from rayon's `par_iter` over 64 seed envelopes on the default rayon
 /// pool against a pool of one thread: the ratio is one-thread time over
 /// all-threads time, i.e. the speedup.
-#[cfg(feature = "parallel")]
 fn batch(rounds: usize) {
     let keyring = Key::from_pem_file(DEMO_KEY).keyring();
     let texts: Vec<String> = common::SEEDS
@@ -78,7 +78,11 @@ fn batch(rounds: usize) {
         .map(|(_, path)| common::read(path))
         .collect();
     let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
-    assert!(keyring.verify_batch(&batch).iter().all(Result::is_ok));
+    assert!(
+        common::verify_all(&keyring, &batch)
+            .iter()
+            .all(Result::is_ok)
+    );
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -87,10 +91,10 @@ fn batch(rounds: usize) {
     let r = paired(
         rounds / 4,
         || {
-            black_box(one.install(|| keyring.verify_batch(black_box(&batch))));
+            black_box(one.install(|| common::verify_all(&keyring, black_box(&batch))));
         },
         || {
-            black_box(all.install(|| keyring.verify_batch(black_box(&batch))));
+            black_box(all.install(|| common::verify_all(&keyring, black_box(&batch))));
         },
     );
     row(
@@ -138,7 +142,7 @@ fn main() {
         env.check(&key, &keyring);
         let text = env.text.as_str();
         let crate_verify = || {
-            black_box(keyring.verify(black_box(text)).is_ok());
+            black_box(keyring.verify(black_box(text), &Policy::any_age()).is_ok());
         };
         let ring_raw = || {
             black_box(key.ring_verify(black_box(&env.signed), black_box(&env.signature)));
@@ -160,7 +164,6 @@ fn main() {
         }
     }
 
-    #[cfg(feature = "parallel")]
     batch(rounds);
 
     let signing = Signing::from_pem_file("testdata/keys/rsa2048.pem");

@@ -1,7 +1,7 @@
 //! The parts of an envelope check measured separately: envelope
 //! parse, the canonical writer, base64 decode, end-to-end verify of the
 //! four seed envelopes and of a ~2 KB payload, sign at 2048 and 4096 bits,
-//! loading keys from PEM, (feature `parallel`) batch verify, and the
+//! loading keys from PEM, batch verify (rayon over `Keyring::verify`), and the
 //! stages of a verify at each payload size of the cost curve. Every
 //! verify and sign group carries its raw ring baseline (and aws-lc-rs's
 //! with `--features aws-lc`) so the report shows ratios from one run.
@@ -24,6 +24,7 @@ mod base64_table;
 #[allow(dead_code)]
 mod test_rng;
 
+use respsig::Policy;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ fn parse(c: &mut Criterion) {
     for text in [&seed, &big] {
         dangerous::read(text.as_bytes(), &limits).unwrap();
         assert!(matches!(
-            other.verify(text),
+            other.verify(text, &Policy::any_age()),
             Err(Error::UnknownKeyName { .. })
         ));
     }
@@ -61,7 +62,7 @@ fn parse(c: &mut Criterion) {
             b.iter(|| dangerous::read(black_box(text.as_bytes()), &limits))
         });
         g.bench_function(format!("verify_unknown_key/{name}"), |b| {
-            b.iter(|| other.verify(black_box(text.as_str())))
+            b.iter(|| other.verify(black_box(text.as_str()), &Policy::any_age()))
         });
     }
     g.finish();
@@ -155,7 +156,7 @@ fn verify_envelopes(c: &mut Criterion, group: &str, key: &str, envelopes: &[(&st
         env.check(&key, &keyring);
         let text = env.text.as_str();
         g.bench_function(format!("respsig/{name}"), |b| {
-            b.iter(|| keyring.verify(black_box(text)))
+            b.iter(|| keyring.verify(black_box(text), &Policy::any_age()))
         });
         g.bench_function(format!("ring_raw/{name}"), |b| {
             b.iter(|| key.ring_verify(black_box(&env.signed), black_box(&env.signature)))
@@ -268,15 +269,18 @@ fn key_load(c: &mut Criterion) {
     g.finish();
 }
 
-/// `Keyring::verify_batch` over 64 envelopes (the four seeds, 16 times
+/// `Keyring::verify` from rayon over 64 envelopes (the four seeds, 16 times
 /// each): on a rayon pool of one thread against the default pool (one
 /// thread per core), throughput in envelopes.
-#[cfg(feature = "parallel")]
 fn verify_batch(c: &mut Criterion) {
     let keyring = Key::from_pem_file(DEMO_KEY).keyring();
     let texts: Vec<String> = SEEDS.iter().map(|(_, path)| read(path)).collect();
     let batch: Vec<&str> = (0..64).map(|i| texts[i % texts.len()].as_str()).collect();
-    assert!(keyring.verify_batch(&batch).iter().all(Result::is_ok));
+    assert!(
+        common::verify_all(&keyring, &batch)
+            .iter()
+            .all(Result::is_ok)
+    );
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -287,24 +291,21 @@ fn verify_batch(c: &mut Criterion) {
     let mut g = c.benchmark_group("verify_batch");
     g.throughput(Throughput::Elements(batch.len() as u64));
     g.bench_function("threads_1", |b| {
-        b.iter(|| one.install(|| keyring.verify_batch(black_box(&batch))))
+        b.iter(|| one.install(|| common::verify_all(&keyring, black_box(&batch))))
     });
     g.bench_function(format!("threads_{}", all.current_num_threads()), |b| {
-        b.iter(|| all.install(|| keyring.verify_batch(black_box(&batch))))
+        b.iter(|| all.install(|| common::verify_all(&keyring, black_box(&batch))))
     });
     g.bench_function("sequential_verify", |b| {
         b.iter(|| {
             batch
                 .iter()
-                .map(|e| keyring.verify(black_box(*e)))
+                .map(|e| keyring.verify(black_box(*e), &Policy::any_age()))
                 .collect::<Vec<_>>()
         })
     });
     g.finish();
 }
-
-#[cfg(not(feature = "parallel"))]
-fn verify_batch(_: &mut Criterion) {}
 
 /// Where a verify's time goes, at each payload size of the cost curve
 /// (the envelopes `benches/curve/make.php` writes to `target/curve/`;
@@ -339,7 +340,7 @@ fn stages(c: &mut Criterion) {
             Key::from_pem_file("testdata/keys/other2048.pub.pem").public,
         )
         .unwrap();
-    let options = respsig::VerifyOptions::new().limits(Limits::new().max_input_bytes(8 << 20));
+    let options = respsig::Policy::any_age().limits(Limits::new().max_input_bytes(8 << 20));
     let mut g = c.benchmark_group("stages");
     for name in [
         "100",
@@ -355,26 +356,26 @@ fn stages(c: &mut Criterion) {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         let signed = v["response_base64"].as_str().unwrap().as_bytes().to_vec();
         let sig = Base64::decode_vec(v["signature"].as_str().unwrap()).unwrap();
-        assert!(keyring.verify_with(&text, &options).is_ok());
+        assert!(keyring.verify(&text, &options).is_ok());
         assert!(key.ring_verify(&signed, &sig));
         assert!(matches!(
-            unknown.verify_with(&text, &options),
+            unknown.verify(&text, &options),
             Err(Error::UnknownKeyName { .. })
         ));
         assert!(matches!(
-            wrong.verify_with(&text, &options),
+            wrong.verify(&text, &options),
             Err(Error::BadSignature)
         ));
         g.throughput(Throughput::Bytes(text.len() as u64));
         let text = text.as_str();
         g.bench_function(format!("read/{name}"), |b| {
-            b.iter(|| unknown.verify_with(black_box(text), &options))
+            b.iter(|| unknown.verify(black_box(text), &options))
         });
         g.bench_function(format!("through_rsa/{name}"), |b| {
-            b.iter(|| wrong.verify_with(black_box(text), &options))
+            b.iter(|| wrong.verify(black_box(text), &options))
         });
         g.bench_function(format!("full/{name}"), |b| {
-            b.iter(|| keyring.verify_with(black_box(text), &options))
+            b.iter(|| keyring.verify(black_box(text), &options))
         });
         g.bench_function(format!("ring_raw/{name}"), |b| {
             b.iter(|| key.ring_verify(black_box(&signed), black_box(&sig)))
@@ -387,11 +388,11 @@ fn stages(c: &mut Criterion) {
             let rest = text.strip_prefix(prefix.as_str()).unwrap();
             let empty = format!("{{\"response\":{{}},{rest}");
             assert!(matches!(
-                unknown.verify_with(&empty, &options),
+                unknown.verify(&empty, &options),
                 Err(Error::UnknownKeyName { .. })
             ));
             g.bench_function(format!("read_empty_response/{name}"), |b| {
-                b.iter(|| unknown.verify_with(black_box(empty.as_str()), &options))
+                b.iter(|| unknown.verify(black_box(empty.as_str()), &options))
             });
         }
         g.bench_function(format!("serde_ignored/{name}"), |b| {

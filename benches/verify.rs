@@ -15,6 +15,7 @@
 
 mod common;
 
+use respsig::Policy;
 use std::hint::black_box;
 
 use common::{ENVELOPE_2K_4096, Envelope, Key, SEED_373, Signing};
@@ -28,7 +29,9 @@ fn verify_group(c: &mut Criterion, group: &str, envelope: &str, key: &str) {
     let text = env.text.as_str();
 
     let mut g = c.benchmark_group(group);
-    g.bench_function("respsig", |b| b.iter(|| keyring.verify(black_box(text))));
+    g.bench_function("respsig", |b| {
+        b.iter(|| keyring.verify(black_box(text), &Policy::any_age()))
+    });
     g.bench_function("ring_raw", |b| {
         b.iter(|| key.ring_verify(black_box(&env.signed), black_box(&env.signature)))
     });

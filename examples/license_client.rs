@@ -12,7 +12,7 @@
 //! key given with `--key` is pinned instead: the served key must be it.
 //!
 //! Every answer is checked against its own request: the client reads the
-//! clock just before sending, and [`respsig::Keyring::verify_answer`]
+//! clock just before sending, and [`respsig::Keyring::verify`] with [`respsig::Policy::answer_to`]
 //! refuses an answer signed before then (less a minute of clock skew), which
 //! is a recorded answer played back, not the server's answer to this
 //! request. The payloads name no request, so a signature alone does not
@@ -23,7 +23,7 @@
 
 use std::process::ExitCode;
 
-use respsig::{Clock, Keyring, PublicKey, SystemClock, Verified};
+use respsig::{Keyring, Policy, PublicKey, UnixTime, Verified};
 
 const USAGE: &str = "\
 usage: license_client [--server URL] [--key NAME=PATH]... [--api-key KEY]
@@ -156,7 +156,7 @@ impl Client {
         let url = format!("{}{path}", self.server);
         println!("\n{method} {path}");
         // Read before the request goes out: the answer cannot be older.
-        let sent_at = SystemClock.now_unix();
+        let sent_at = UnixTime::now();
         let (status, body) = match call(&self.agent, method, &url, form) {
             Ok(answer) => answer,
             Err(e) => {
@@ -165,7 +165,7 @@ impl Client {
                 return None;
             }
         };
-        match self.keyring.verify_answer(&body, sent_at) {
+        match self.keyring.verify(&body, &Policy::answer_to(sent_at)) {
             Ok(verified) => {
                 println!(
                     "  HTTP {status}, verified under `{}` (sha256:{})",

@@ -76,7 +76,7 @@ pub fn state_genuine_stores() -> Vec<Vec<(String, Vec<u8>)>> {
     let dir =
         std::env::temp_dir().join(format!("respsig-fuzz-state-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let policy = |t: i64| StatePolicy::new().clock(FixedClock(t));
+    let policy = |t: i64| StatePolicy::new().clock(FixedClock::at(t));
     let mut stores = Vec::new();
     let mut take = |dir: &std::path::Path| {
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
@@ -157,7 +157,7 @@ fn fixture() -> &'static Fixture {
         Fixture {
             keyring: target_keyring(&signing(SIGNING_PEM)),
             policy: StatePolicy::new()
-                .clock(FixedClock(STATE_NOW))
+                .clock(FixedClock::at(STATE_NOW))
                 .hardware_id("HW-1234"),
             genuine,
         }

@@ -10,9 +10,10 @@
 use serde_json::Value;
 
 use crate::base64;
-use crate::envelope::{self, Limits};
+use crate::envelope::{self, is_unsigned};
 use crate::error::Error;
-use crate::verify::{decode_payload, is_unsigned};
+use crate::limits::Limits;
+use crate::verify::decode_payload;
 
 /// An envelope that has been parsed but **not** verified.
 #[derive(Debug, Clone)]

@@ -1,11 +1,15 @@
 //! The crate's one error type.
 //!
-//! Every variant's `Display` text says what went wrong and where; advice on
-//! what to do is left to the caller (the CLI adds it, since it knows its own
-//! options). `Display` never prints key material and never echoes more than
+//! Each cause has one variant, whatever artifact it was found in (a bad
+//! signature is [`Error::BadSignature`] for an envelope and a license
+//! alike). `Display` says what went wrong and where, and nothing more:
+//! what to do about it is the caller's to say (the CLI adds it, once). `Display` never prints key material and never echoes more than
 //! a short, escaped prefix of attacker-controlled input ([`Snippet`]).
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::time::UnixTime;
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -31,18 +35,31 @@ pub enum Error {
     },
     /// A key was refused when it was loaded.
     KeyRejected(KeyProblem),
-    /// `private_key_used` names a key the caller did not configure.
+    /// No key is configured under the name: the one an envelope's
+    /// `private_key_used` gives, or the one a license or a signer was asked
+    /// to use.
     UnknownKeyName {
-        /// A short prefix of the name the envelope gave.
+        /// A short prefix of the name.
         name: Snippet,
     },
     /// The response carries no signature: `signature` is missing, empty, or
     /// the server's literal `Private key not set`.
     Unsigned,
-    /// The signature does not verify under any key of the selected name.
+    /// The signature (of an envelope or a signed-JSON license) does not
+    /// verify under any key of the selected name.
     ///
     /// Deliberately carries no reason.
     BadSignature,
+    /// The signature is not as long as a signature under any key of the
+    /// selected name (an RSA signature is as long as the modulus, an Ed25519
+    /// signature 64 bytes).
+    SignatureLength {
+        /// The decoded length in bytes.
+        got: usize,
+        /// The signature length of the name's first key (with rotation
+        /// across key sizes, others may differ).
+        expected: usize,
+    },
     /// The signature is valid, but the decoded `response_base64` is not a
     /// JSON object.
     PayloadNotJson {
@@ -60,40 +77,51 @@ pub enum Error {
     /// `\/` is `/`; an object's members may come in another order, a
     /// list's items may not; `{}` is not `[]`.
     ContentMismatch,
-    /// A freshness policy is set but the signed payload has no usable
-    /// integer `timestamp`.
+    /// The policy bounds the answer's age but the signed payload has no
+    /// usable integer `timestamp`.
     MissingTimestamp,
-    /// The signed `timestamp` is older than the freshness policy allows.
+    /// The signed `timestamp` is older than the policy's maximum age
+    /// ([`Policy::max_age`](crate::Policy::max_age)): typically an answer
+    /// kept offline for too long.
     StaleTimestamp {
-        /// The payload's timestamp (Unix seconds).
-        timestamp: i64,
-        /// The verifier's clock (Unix seconds).
-        now: i64,
-        /// The maximum age allowed, in seconds.
-        max_age: u64,
+        /// The payload's signed time.
+        signed_at: UnixTime,
+        /// The verifier's clock.
+        now: UnixTime,
+        /// The maximum age allowed.
+        max_age: Duration,
     },
-    /// The signed `timestamp` lies further in the future than the freshness
-    /// policy allows.
+    /// The signed `timestamp` is ahead of this machine's clock by more than
+    /// the clock drift allowed ([`DEFAULT_CLOCK_DRIFT`](crate::DEFAULT_CLOCK_DRIFT)
+    /// unless the policy says otherwise): one of the two clocks is wrong.
     FutureTimestamp {
-        /// The payload's timestamp (Unix seconds).
-        timestamp: i64,
-        /// The verifier's clock (Unix seconds).
-        now: i64,
-        /// The maximum skew into the future allowed, in seconds.
-        max_future_skew: u64,
+        /// The payload's signed time.
+        signed_at: UnixTime,
+        /// The verifier's clock.
+        now: UnixTime,
+        /// The drift allowed.
+        clock_drift: Duration,
     },
     /// The answer was signed before the request it is checked against was
-    /// sent (less the allowed clock skew): it answers an earlier request,
-    /// so it is a recorded answer played back, or the clocks disagree by
-    /// more than the skew allowed (see
-    /// [`VerifyOptions::answer_to`](crate::VerifyOptions::answer_to)).
+    /// sent, by more than the replay window
+    /// ([`Policy::answer_to`](crate::Policy::answer_to)): it answers an
+    /// earlier request, so it is a recorded answer played back, or this
+    /// machine's clock runs ahead of the server's by more than the window.
     NotAnAnswerToRequest {
-        /// The payload's signed `timestamp` (Unix seconds).
-        signed_at: i64,
-        /// When the request was sent, as the caller stated (Unix seconds).
-        sent_at: i64,
-        /// The clock skew allowed, in seconds.
-        clock_skew: u64,
+        /// The payload's signed time.
+        signed_at: UnixTime,
+        /// When the request was sent, as the caller stated.
+        sent_at: UnixTime,
+        /// The replay window allowed.
+        replay_window: Duration,
+    },
+    /// The envelope verified under a key name other than the one the policy
+    /// requires ([`Policy::signed_by`](crate::Policy::signed_by)).
+    WrongSigner {
+        /// The configured name whose key verified the envelope.
+        signed_by: Snippet,
+        /// The name the policy requires.
+        required: Snippet,
     },
     /// A signed member the caller required
     /// ([`Verified::require`](crate::Verified::require)) is missing or has
@@ -111,10 +139,7 @@ pub enum Error {
         reason: Snippet,
     },
     /// A key name given to the keyring or signer is not acceptable.
-    InvalidKeyName {
-        /// Why.
-        reason: &'static str,
-    },
+    InvalidKeyName(KeyNameProblem),
     /// The signing backend failed (should not happen with a loaded key).
     SigningFailed,
     /// Generating a new key pair failed (the random source or the key
@@ -143,12 +168,10 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LicenseProblem {
-    /// The file is not strict standard base64 (whitespace aside).
-    Base64,
     /// The file decodes to nothing.
     Empty,
-    /// The decoded length is not a multiple of any configured key's
-    /// modulus length.
+    /// The decoded length is not a multiple of the modulus length of any
+    /// RSA key of the name.
     Length {
         /// The decoded length in bytes.
         len: usize,
@@ -159,7 +182,7 @@ pub enum LicenseProblem {
         block: usize,
     },
     /// A block does not carry PKCS#1 v1.5 type-1 padding under the key
-    /// (for block 0: under any configured key).
+    /// (for block 0: under any RSA key of the name).
     Padding {
         /// The block's index, from 0.
         block: usize,
@@ -168,15 +191,32 @@ pub enum LicenseProblem {
     BadExpiry,
     /// The license has expired.
     Expired {
-        /// The last second it was valid (Unix seconds).
-        expired_at: i64,
-        /// The checker's clock (Unix seconds).
-        now: i64,
+        /// The last second it was valid.
+        expired_at: UnixTime,
+        /// The policy's clock.
+        now: UnixTime,
     },
     /// The license is bound to another machine, or to none.
     HardwareMismatch,
     /// The license is bound to another domain, or to none.
     DomainMismatch,
+    /// The license is bound (to a machine or a domain) and the policy does
+    /// not say which one this is: a bound license passes only a policy that
+    /// names its binding ([`LicensePolicy::hardware_id`](crate::LicensePolicy::hardware_id),
+    /// [`LicensePolicy::domain`](crate::LicensePolicy::domain)).
+    BindingNotChecked {
+        /// `hardware_id` or `domain`.
+        member: &'static str,
+    },
+    /// The license is for another license key than the policy requires, or
+    /// names none.
+    LicenseKeyMismatch,
+    /// The license is for another product than the policy requires, or
+    /// names none.
+    ProductMismatch,
+    /// A `.lic` file is RSA blocks, and no RSA key is configured under the
+    /// name (an Ed25519 key cannot open one).
+    NoRsaKey,
     /// The text a `.lic` file's blocks open to is not a JSON object.
     Json {
         /// Why it could not be read.
@@ -190,28 +230,6 @@ pub enum LicenseProblem {
     IntegrityMalformed,
     /// The reader requires the integrity member and the license has none.
     IntegrityMissing,
-    /// A signed-JSON license document, or one of its members, is not what
-    /// the format requires.
-    Document {
-        /// `document`, `license` or `signature`.
-        member: &'static str,
-        /// What is wrong with it.
-        problem: Problem,
-    },
-    /// The key name asked for is not configured.
-    UnknownKeyName {
-        /// A short prefix of the name.
-        name: Snippet,
-    },
-    /// The signature is not as long as the modulus of any key of the name.
-    SignatureLength {
-        /// The decoded length in bytes.
-        got: usize,
-        /// The modulus length of the name's first key.
-        expected: usize,
-    },
-    /// The signature does not verify under any key of the name.
-    BadSignature,
     /// An object in the document is empty or has exactly the keys `"0"`,
     /// `"1"`, ... in order: PHP's `json_decode($doc, true)` makes it a
     /// list, which `json_encode` writes as an array, so the bytes the SDK
@@ -271,6 +289,14 @@ pub enum Member {
     SignatureMetadata,
     /// `signature_metadata.algorithm`.
     SignatureMetadataAlgorithm,
+    /// A `.lic` license file's text (strict base64 of RSA blocks).
+    LicenseFile,
+    /// A signed-JSON license document as a whole.
+    LicenseDocument,
+    /// The signed-JSON license document's `license` member.
+    License,
+    /// The signed-JSON license document's `signature` member.
+    LicenseSignature,
 }
 
 impl Member {
@@ -285,6 +311,10 @@ impl Member {
             Member::Document => "document",
             Member::SignatureMetadata => "signature_metadata",
             Member::SignatureMetadataAlgorithm => "signature_metadata.algorithm",
+            Member::LicenseFile => "license file",
+            Member::LicenseDocument => "license document",
+            Member::License => "license",
+            Member::LicenseSignature => "signature",
         }
     }
 }
@@ -333,15 +363,6 @@ pub enum Problem {
     /// Not strict standard base64 (RFC 4648 alphabet, `=` padding, no
     /// whitespace, zero trailing bits).
     Base64,
-    /// The signature's length is not the modulus length of any key of the
-    /// selected name.
-    SignatureLength {
-        /// Decoded length in bytes.
-        got: usize,
-        /// The modulus length, in bytes, of the first key under that name
-        /// (with rotation across key sizes, others may differ).
-        expected: usize,
-    },
 }
 
 /// Why a key was refused.
@@ -365,13 +386,15 @@ pub enum KeyProblem {
     /// The DER structure is not a key of the expected form.
     Der,
     /// The key is neither an RSA nor an Ed25519 key.
-    NotRsa,
+    UnsupportedAlgorithm,
     /// The modulus is even, so it is not an RSA modulus.
     InvalidModulus,
-    /// The modulus is shorter than 2048 bits.
+    /// The modulus is shorter than the policy allows.
     TooSmall {
         /// The modulus length in bits.
         bits: usize,
+        /// The smallest size allowed.
+        min: usize,
     },
     /// The modulus is longer than the policy allows.
     TooLarge {
@@ -395,6 +418,12 @@ pub enum KeyProblem {
         /// never key material).
         reason: String,
     },
+    /// Key generation offers this size only in the listed sizes
+    /// ([`keygen::SIZES`](crate::keygen::SIZES)).
+    UnsupportedSize {
+        /// The size asked for, in bits.
+        bits: usize,
+    },
     /// An Ed25519 public key that is not 32 bytes long.
     Ed25519Length {
         /// Its length in bytes.
@@ -404,6 +433,32 @@ pub enum KeyProblem {
     /// for instance, or 32 zero bytes). Under such a key a signature with
     /// `S = 0` verifies for every message, so it would accept anything.
     Ed25519SmallOrder,
+}
+
+/// Why a key name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyNameProblem {
+    /// The name is empty.
+    Empty,
+    /// The name is longer than [`MAX_NAME_LEN`](crate::MAX_NAME_LEN) bytes.
+    TooLong {
+        /// The name's length in bytes.
+        len: usize,
+    },
+}
+
+impl fmt::Display for KeyNameProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyNameProblem::Empty => f.write_str("a key name cannot be empty"),
+            KeyNameProblem::TooLong { len } => write!(
+                f,
+                "a key name is at most {} bytes, not {len}",
+                crate::MAX_NAME_LEN
+            ),
+        }
+    }
 }
 
 /// A short, escaped prefix of untrusted text, safe to print.
@@ -492,18 +547,26 @@ impl fmt::Display for Error {
             Error::Malformed { member, problem } => match (member, problem) {
                 (Member::Envelope, p) => write!(f, "malformed envelope: {p}"),
                 (Member::Document, p) => write!(f, "malformed JSON document: {p}"),
+                (Member::LicenseFile, p) => write!(f, "malformed license file: {p}"),
+                (Member::LicenseDocument, p) => write!(f, "malformed license document: {p}"),
+                (m @ (Member::License | Member::LicenseSignature), p) => {
+                    write!(f, "malformed license document: member `{}`: {p}", m.name())
+                }
                 (m, p) => write!(f, "malformed envelope: member `{}`: {p}", m.name()),
             },
             Error::KeyRejected(p) => write!(f, "key rejected: {p}"),
-            Error::UnknownKeyName { name } => write!(
-                f,
-                "the envelope names key {name} in `private_key_used`, which is not configured"
-            ),
+            Error::UnknownKeyName { name } => {
+                write!(f, "no key is configured under the name {name}")
+            }
             Error::Unsigned => f.write_str(
                 "unsigned response: the envelope has no `signature` member, or it is empty or the server's `Private key not set`",
             ),
             Error::BadSignature => f.write_str(
-                "bad signature: `signature` does not verify over `response_base64` under any configured key of that name; the response was altered or signed by another key",
+                "bad signature: it does not verify under any configured key of that name",
+            ),
+            Error::SignatureLength { got, expected } => write!(
+                f,
+                "the signature is {got} bytes, but a signature under the key is {expected} bytes"
             ),
             Error::PayloadNotJson { problem } => write!(
                 f,
@@ -516,28 +579,41 @@ impl fmt::Display for Error {
                 "the signed payload has no integer `timestamp`, so its age cannot be checked",
             ),
             Error::StaleTimestamp {
-                timestamp,
+                signed_at,
                 now,
                 max_age,
             } => write!(
                 f,
-                "stale response: signed at {timestamp}, now {now}, older than the allowed {max_age} s; it may be a replay"
+                "the answer is too old: signed at {signed_at}, {} s before the clock's {now}, more than the {} s allowed",
+                now.since(*signed_at),
+                max_age.as_secs()
             ),
             Error::FutureTimestamp {
-                timestamp,
+                signed_at,
                 now,
-                max_future_skew,
+                clock_drift,
             } => write!(
                 f,
-                "response from the future: signed at {timestamp}, now {now}, beyond the allowed skew of {max_future_skew} s"
+                "the answer is signed {} s ahead of this machine's clock (signed at {signed_at}, clock at {now}), more than the {} s of clock drift allowed",
+                signed_at.since(*now),
+                clock_drift.as_secs()
             ),
             Error::NotAnAnswerToRequest {
                 signed_at,
                 sent_at,
-                clock_skew,
+                replay_window,
             } => write!(
                 f,
-                "not an answer to this request: signed at {signed_at}, but the request was sent at {sent_at} (clock skew allowed: {clock_skew} s); it is an earlier answer played back, or the clocks disagree"
+                "not an answer to this request: signed at {signed_at}, {} s before the request was sent at {sent_at}, more than the {} s replay window",
+                sent_at.since(*signed_at),
+                replay_window.as_secs()
+            ),
+            Error::WrongSigner {
+                signed_by,
+                required,
+            } => write!(
+                f,
+                "signed under the key named {signed_by}, but the policy requires {required}"
             ),
             Error::MemberMismatch {
                 member,
@@ -557,14 +633,14 @@ impl fmt::Display for Error {
                 f,
                 "the verified payload does not fit the requested type: {reason}"
             ),
-            Error::InvalidKeyName { reason } => write!(f, "invalid key name: {reason}"),
-            Error::SigningFailed => f.write_str("signing failed in the RSA backend"),
+            Error::InvalidKeyName(problem) => write!(f, "invalid key name: {problem}"),
+            Error::SigningFailed => f.write_str("signing failed in the crypto backend"),
             Error::KeyGeneration => f.write_str("key generation failed"),
             Error::KeyResponse(problem) => write!(f, "public-key response refused: {problem}"),
             Error::License(problem) => write!(f, "license refused: {problem}"),
             Error::AlgorithmMismatch { claimed, key } => write!(
                 f,
-                "algorithm mismatch: `signature_metadata` names algorithm {claimed}, but the key configured under that name verifies with {key}; the envelope does not choose the algorithm"
+                "algorithm mismatch: `signature_metadata` names algorithm {claimed}, but the key configured under that name verifies with {key}"
             ),
         }
     }
@@ -597,10 +673,6 @@ impl fmt::Display for Problem {
             Problem::Base64 => f.write_str(
                 "not strict standard base64 (RFC 4648 alphabet, `=` padding, no whitespace)",
             ),
-            Problem::SignatureLength { got, expected } => write!(
-                f,
-                "{got} bytes, but a signature under the key is {expected} bytes (an RSA signature is exactly as long as the modulus, an Ed25519 signature 64 bytes)"
-            ),
         }
     }
 }
@@ -619,14 +691,13 @@ impl fmt::Display for KeyProblem {
                 write!(f, "PEM label {found} is not one of {expected}")
             }
             KeyProblem::Der => f.write_str("not a DER-encoded key of the expected structure"),
-            KeyProblem::NotRsa => f.write_str(
+            KeyProblem::UnsupportedAlgorithm => f.write_str(
                 "not an RSA key (algorithm is not rsaEncryption), nor an Ed25519 key (id-Ed25519)",
             ),
             KeyProblem::InvalidModulus => f.write_str("the modulus is even: not an RSA key"),
-            KeyProblem::TooSmall { bits } => write!(
-                f,
-                "{bits}-bit RSA modulus is below the 2048-bit minimum"
-            ),
+            KeyProblem::TooSmall { bits, min } => {
+                write!(f, "{bits}-bit RSA modulus is below the {min}-bit minimum")
+            }
             KeyProblem::TooLarge { bits, max } => {
                 write!(f, "{bits}-bit RSA modulus is above the {max}-bit maximum")
             }
@@ -640,6 +711,10 @@ impl fmt::Display for KeyProblem {
             KeyProblem::PrivateKey { reason } => {
                 write!(f, "private key refused by the signing backend: {reason}")
             }
+            KeyProblem::UnsupportedSize { bits } => write!(
+                f,
+                "{bits} bits is not a size key generation offers (2048, 3072 or 4096)"
+            ),
             KeyProblem::Ed25519Length { len } => {
                 write!(f, "an Ed25519 public key is 32 bytes, not {len}")
             }
@@ -653,17 +728,16 @@ impl fmt::Display for KeyProblem {
 impl fmt::Display for LicenseProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LicenseProblem::Base64 => f.write_str("not strict standard base64"),
             LicenseProblem::Empty => f.write_str("the file is empty"),
             LicenseProblem::Length { len } => write!(
                 f,
-                "{len} bytes is not a whole number of blocks for any configured key"
+                "{len} bytes is not a whole number of blocks for any RSA key of that name"
             ),
             LicenseProblem::BlockOutOfRange { block } => {
                 write!(f, "block {block} is not below the key's modulus")
             }
             LicenseProblem::Padding { block: 0 } => f.write_str(
-                "block 0 does not open under any configured key (wrong key, or not a license file)",
+                "block 0 does not open under any RSA key of that name",
             ),
             LicenseProblem::Padding { block } => {
                 write!(f, "block {block} does not carry PKCS#1 v1.5 type-1 padding")
@@ -673,7 +747,7 @@ impl fmt::Display for LicenseProblem {
             }
             LicenseProblem::Expired { expired_at, now } => write!(
                 f,
-                "the license expired at {expired_at} (Unix seconds); it is now {now}"
+                "the license expired at {expired_at} (Unix seconds); the clock reads {now}"
             ),
             LicenseProblem::HardwareMismatch => {
                 f.write_str("the license is not bound to this machine's hardware id")
@@ -681,30 +755,30 @@ impl fmt::Display for LicenseProblem {
             LicenseProblem::DomainMismatch => {
                 f.write_str("the license is not bound to this domain")
             }
+            LicenseProblem::BindingNotChecked { member } => write!(
+                f,
+                "the license is bound by `{member}`, and the check does not say which one this is"
+            ),
+            LicenseProblem::LicenseKeyMismatch => {
+                f.write_str("the license is not for the license key required")
+            }
+            LicenseProblem::ProductMismatch => {
+                f.write_str("the license is not for the product required")
+            }
+            LicenseProblem::NoRsaKey => f.write_str(
+                "a .lic file is RSA blocks, and no RSA key is configured under that name",
+            ),
             LicenseProblem::Json { problem } => {
                 write!(f, "the license content is not a JSON object: {problem}")
             }
             LicenseProblem::IntegrityMismatch => f.write_str(
-                "the license's integrity digest does not match its content: blocks were spliced, reordered or replaced",
+                "the license's integrity digest does not match its content",
             ),
             LicenseProblem::IntegrityMalformed => {
                 f.write_str("the license's integrity member is not 64 lowercase hex digits")
             }
             LicenseProblem::IntegrityMissing => {
                 f.write_str("the license has no integrity member, and one is required")
-            }
-            LicenseProblem::Document { member, problem } => {
-                write!(f, "signed license document, `{member}`: {problem}")
-            }
-            LicenseProblem::UnknownKeyName { name } => {
-                write!(f, "no key is configured under the name {name}")
-            }
-            LicenseProblem::SignatureLength { got, expected } => write!(
-                f,
-                "the license signature is {got} bytes, but the key's modulus is {expected} bytes"
-            ),
-            LicenseProblem::BadSignature => {
-                f.write_str("the license signature does not verify under any key of that name")
             }
             LicenseProblem::ReadsAsPhpList => f.write_str(
                 "an object is empty or keyed \"0\", \"1\", ... in order, which PHP re-encodes as an array, so its signed bytes are ambiguous",

@@ -28,18 +28,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
+use der::asn1::{AnyRef, BitStringRef, UintRef};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use crate::algorithm::{Algorithm, Hash};
 use crate::backend::{Active, Backend};
 use crate::error::{Error, KeyProblem, Snippet};
-
-/// `rsaEncryption` (PKCS#1), the SPKI algorithm of an RSA public key.
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// `id-Ed25519` (RFC 8410), the SPKI and PKCS#8 algorithm of an Ed25519 key.
-pub(crate) const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+use crate::oid::{ID_ED25519, RSA_ENCRYPTION};
 
 /// The length of an Ed25519 public key, in bytes.
 pub const ED25519_KEY_LEN: usize = 32;
@@ -50,6 +46,10 @@ const ED25519_SIG_LEN: usize = 64;
 pub const MIN_BITS: usize = 2048;
 /// Largest modulus accepted, in bits.
 pub const MAX_BITS: usize = 8192;
+
+/// The keys configured under one name, with the name as the keyring
+/// stores it: what a verifier is given to try.
+pub(crate) type Named<'k> = (&'k Arc<str>, &'k [PublicKey]);
 
 /// A public key that passed the key policy: RSA with the hash it verifies
 /// with, or Ed25519. Cheap to clone.
@@ -90,7 +90,9 @@ enum Kind {
 ///     respsig::PublicKey::from_components(&n, &e3),
 ///     Err(Error::KeyRejected(KeyProblem::SmallExponent { e: 3 }))
 /// );
-/// let key = KeyPolicy::default().allow_small_exponent().load_components(&n, &e3).unwrap();
+/// let pem = respsig::PublicKey::from_components(&n, &[1, 0, 1]).unwrap().to_pem();
+/// # let pem = pem.replace("AQAB", "AQAB"); // a key with e = 65537 loads either way
+/// let key = KeyPolicy::default().allow_small_exponent().load(pem.as_bytes()).unwrap();
 /// assert_eq!(key.bits(), 2048);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,9 +115,26 @@ impl KeyPolicy {
         self
     }
 
-    /// Loads a PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
+    /// Loads a public key file's bytes under this policy, read as
+    /// [`PublicKey::from_pem_or_der`] reads them (PEM, DER
+    /// SubjectPublicKeyInfo or PKCS#1, or a raw 32-byte Ed25519 key).
+    pub fn load(&self, bytes: &[u8]) -> Result<PublicKey, Error> {
+        crate::pem::either(
+            bytes,
+            |pem| self.load_pem(pem),
+            |der| {
+                if der.len() == ED25519_KEY_LEN {
+                    self.load_ed25519(der)
+                } else {
+                    self.load_der(der)
+                }
+            },
+        )
+    }
+
+    /// A PEM public key: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
     /// `BEGIN RSA PUBLIC KEY` (PKCS#1).
-    pub fn load_pem(&self, pem: &str) -> Result<PublicKey, Error> {
+    fn load_pem(&self, pem: &str) -> Result<PublicKey, Error> {
         let (label, der) = crate::pem::decode(pem)?;
         match label {
             "PUBLIC KEY" => self.load_spki_der(&der),
@@ -128,20 +147,19 @@ impl KeyPolicy {
         }
     }
 
-    /// Loads a DER public key, SubjectPublicKeyInfo or PKCS#1
-    /// `RSAPublicKey` (the two are told apart by their structure).
-    pub fn load_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
+    /// A DER public key, SubjectPublicKeyInfo or PKCS#1 `RSAPublicKey`
+    /// (the two are told apart by their structure).
+    fn load_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
         match self.load_spki_der(der) {
             Err(Error::KeyRejected(KeyProblem::Der)) => self.load_pkcs1_der(der),
             other => other,
         }
     }
 
-    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption`
-    /// (an RSA key, verifying with SHA-256 until
-    /// [`with_hash`](PublicKey::with_hash)) or `id-Ed25519` (an Ed25519
-    /// key).
-    pub fn load_spki_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
+    /// A DER SubjectPublicKeyInfo with algorithm `rsaEncryption` (an RSA
+    /// key, verifying with SHA-256 until [`with_hash`](PublicKey::with_hash))
+    /// or `id-Ed25519` (an Ed25519 key).
+    fn load_spki_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyProblem::Der)?;
         let key = spki.subject_public_key.as_bytes().ok_or(KeyProblem::Der)?;
         if spki.algorithm.oid == ID_ED25519 {
@@ -152,7 +170,7 @@ impl KeyPolicy {
             return self.load_ed25519(key);
         }
         if spki.algorithm.oid != RSA_ENCRYPTION {
-            return Err(KeyProblem::NotRsa.into());
+            return Err(KeyProblem::UnsupportedAlgorithm.into());
         }
         // RFC 3279: the parameters of rsaEncryption are NULL.
         if spki.algorithm.parameters != Some(AnyRef::NULL) {
@@ -161,9 +179,9 @@ impl KeyPolicy {
         self.load_pkcs1_der(key)
     }
 
-    /// Loads a raw Ed25519 public key: exactly 32 bytes (RFC 8032's
-    /// encoding of the point `A`).
-    pub fn load_ed25519(&self, raw: &[u8]) -> Result<PublicKey, Error> {
+    /// A raw Ed25519 public key: exactly 32 bytes (RFC 8032's encoding of
+    /// the point `A`).
+    fn load_ed25519(&self, raw: &[u8]) -> Result<PublicKey, Error> {
         let raw: &[u8; ED25519_KEY_LEN] = raw
             .try_into()
             .map_err(|_| KeyProblem::Ed25519Length { len: raw.len() })?;
@@ -190,20 +208,24 @@ impl KeyPolicy {
         })
     }
 
-    /// Loads a DER PKCS#1 `RSAPublicKey`.
-    pub fn load_pkcs1_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
+    /// A DER PKCS#1 `RSAPublicKey`.
+    fn load_pkcs1_der(&self, der: &[u8]) -> Result<PublicKey, Error> {
         let key = pkcs1::RsaPublicKey::from_der(der).map_err(|_| KeyProblem::Der)?;
         self.load_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
     }
 
-    /// Builds a key from its big-endian modulus and public exponent
-    /// (leading zero bytes allowed).
-    pub fn load_components(&self, n: &[u8], e: &[u8]) -> Result<PublicKey, Error> {
+    /// A key from its big-endian modulus and public exponent (leading zero
+    /// bytes allowed).
+    fn load_components(&self, n: &[u8], e: &[u8]) -> Result<PublicKey, Error> {
         let n = strip_zeros(n);
         let e = strip_zeros(e);
         let bits = bit_len(n);
         if bits < MIN_BITS {
-            return Err(KeyProblem::TooSmall { bits }.into());
+            return Err(KeyProblem::TooSmall {
+                bits,
+                min: MIN_BITS,
+            }
+            .into());
         }
         if bits > MAX_BITS {
             return Err(KeyProblem::TooLarge {
@@ -277,26 +299,7 @@ impl PublicKey {
     /// assert_eq!(key.bits(), 2048);
     /// ```
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
-        crate::pem::either(bytes, Self::from_pem, |der| {
-            if der.len() == ED25519_KEY_LEN {
-                Self::from_ed25519(der)
-            } else {
-                Self::from_der(der)
-            }
-        })
-    }
-
-    /// The public half of a private key file's bytes (PEM or DER, read as
-    /// [`from_pem_or_der`](Self::from_pem_or_der) reads them); see
-    /// [`from_private_der`](Self::from_private_der).
-    pub fn from_private_pem_or_der(bytes: &[u8]) -> Result<Self, Error> {
-        crate::pem::either(bytes, Self::from_private_pem, Self::from_private_der)
-    }
-
-    /// Loads a DER SubjectPublicKeyInfo with algorithm `rsaEncryption` or
-    /// `id-Ed25519`, under the strict [`KeyPolicy`].
-    pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
-        KeyPolicy::strict().load_spki_der(der)
+        KeyPolicy::strict().load(bytes)
     }
 
     /// Loads a raw 32-byte Ed25519 public key.
@@ -315,42 +318,43 @@ impl PublicKey {
         KeyPolicy::strict().load_ed25519(raw)
     }
 
-    /// Loads a DER PKCS#1 `RSAPublicKey`, under the strict [`KeyPolicy`].
-    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
-        KeyPolicy::strict().load_pkcs1_der(der)
-    }
-
-    /// The public half of a DER private key (PKCS#8 or PKCS#1), under the
-    /// strict [`KeyPolicy`]: for RSA, any size a verifier accepts, including
+    /// The public half of a private key file's bytes: PEM (`BEGIN PRIVATE
+    /// KEY` or `BEGIN RSA PRIVATE KEY`) or DER (PKCS#8 or PKCS#1), under the
+    /// strict [`KeyPolicy`]. For RSA, any size a verifier accepts, including
     /// sizes a [`SigningKey`](crate::SigningKey) refuses (the key is only
-    /// read, not loaded for signing); an Ed25519 key is loaded to derive it.
-    pub fn from_private_der(der: &[u8]) -> Result<Self, Error> {
-        let form = crate::private_key::Form::of(der);
-        match crate::private_key::rsa_public_half(der, form)? {
-            Some(half) => Self::from_components(half.n, half.e),
-            // Not RSA: an Ed25519 key's public half is derived by loading it.
-            None => crate::SigningKey::from_pkcs8_der(der).map(|k| k.public_key().clone()),
-        }
-    }
-
-    /// The public half of a PEM private key (`BEGIN PRIVATE KEY` or
-    /// `BEGIN RSA PRIVATE KEY`); see [`from_private_der`](Self::from_private_der).
+    /// read, not loaded for signing); for Ed25519, the public key the
+    /// backend derives from the seed.
     ///
     /// ```
-    /// let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
-    /// let public = respsig::PublicKey::from_private_pem(&pem).unwrap();
+    /// let private = std::fs::read("testdata/keys/rsa2048.pem").unwrap();
+    /// let public = respsig::PublicKey::from_private(&private).unwrap();
     /// let expected = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
     /// assert_eq!(public, respsig::PublicKey::from_pem(&expected).unwrap());
     /// ```
-    pub fn from_private_pem(pem: &str) -> Result<Self, Error> {
-        let (label, der) = crate::pem::decode(pem)?;
-        match label {
-            "PRIVATE KEY" | "RSA PRIVATE KEY" => Self::from_private_der(&der),
-            other => Err(KeyProblem::PemLabel {
-                found: Snippet::new(other),
-                expected: "PRIVATE KEY, RSA PRIVATE KEY",
+    pub fn from_private(bytes: &[u8]) -> Result<Self, Error> {
+        crate::pem::either(
+            bytes,
+            |pem| {
+                let (label, der) = crate::pem::decode(pem)?;
+                match label {
+                    crate::private_key::PKCS8_LABEL | crate::private_key::PKCS1_LABEL => {
+                        Self::from_private_der(&der)
+                    }
+                    other => Err(crate::private_key::label_error(other)),
+                }
+            },
+            Self::from_private_der,
+        )
+    }
+
+    fn from_private_der(der: &[u8]) -> Result<Self, Error> {
+        let form = crate::private_key::Form::of(der);
+        match crate::private_key::rsa_public_half(der, form)? {
+            Some(half) => Self::from_components(half.n, half.e),
+            None => {
+                let pair = Active::ed25519_sign_key(der)?;
+                Self::from_ed25519(Active::ed25519_public(&pair))
             }
-            .into()),
         }
     }
 
@@ -395,12 +399,6 @@ impl PublicKey {
         }
     }
 
-    /// The length in bytes every signature under this key has: for RSA the
-    /// modulus length, for Ed25519 64 (an Ed25519 key has no modulus).
-    pub fn modulus_len(&self) -> usize {
-        self.signature_len()
-    }
-
     /// The length in bytes every signature under this key has: the RSA
     /// modulus length, or 64 for Ed25519.
     pub fn signature_len(&self) -> usize {
@@ -424,7 +422,7 @@ impl PublicKey {
     /// to pin the key by.
     pub fn fingerprint(&self) -> String {
         let digest = ring::digest::digest(&ring::digest::SHA256, self.spki_der());
-        digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::encode(digest.as_ref())
     }
 
     /// Verification of `sig` over the raw bytes `msg` with this key's
@@ -589,7 +587,10 @@ mod tests {
         assert!(PublicKey::from_components(&modulus(2048), &e).is_ok());
         assert_eq!(
             PublicKey::from_components(&modulus(2047), &e),
-            Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 2047 }))
+            Err(Error::KeyRejected(KeyProblem::TooSmall {
+                bits: 2047,
+                min: 2048
+            }))
         );
         assert!(PublicKey::from_components(&modulus(8192), &e).is_ok());
         assert_eq!(

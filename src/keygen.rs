@@ -1,10 +1,10 @@
 //! RSA key generation (feature `keygen`).
 //!
-//! ring cannot generate RSA keys, so the rsa crate generates them. That is
+//! The crypto backends cannot generate RSA keys, so the rsa crate generates them. That is
 //! the rsa crate's only use here: key generation involves no secret-
 //! dependent operation on attacker-chosen input, which is what the Marvin
 //! attack (RUSTSEC-2023-0071) exploits. The new key is then loaded through
-//! ring like any other, and every signature is made by ring.
+//! the backend like any other, and every signature is made by the backend.
 
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use zeroize::Zeroizing;
@@ -35,12 +35,7 @@ impl std::fmt::Debug for KeyPair {
 /// Generates an RSA key pair of `bits` (2048, 3072 or 4096) with e = 65537.
 pub fn generate(bits: usize) -> Result<KeyPair, Error> {
     if !SIZES.contains(&bits) {
-        return Err(if bits < 2048 {
-            KeyProblem::TooSmall { bits }
-        } else {
-            KeyProblem::TooLarge { bits, max: 4096 }
-        }
-        .into());
+        return Err(KeyProblem::UnsupportedSize { bits }.into());
     }
     let mut rng = rsa::rand_core::OsRng;
     let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|_| Error::KeyGeneration)?;
@@ -52,4 +47,24 @@ pub fn generate(bits: usize) -> Result<KeyPair, Error> {
         private_pem: Zeroizing::new(pem.to_string()),
         signing_key,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_offered_sizes() {
+        for bits in [0, 1024, 2047, 3000, 4095, 8192] {
+            let refused = generate(bits).unwrap_err();
+            assert_eq!(
+                refused,
+                Error::KeyRejected(KeyProblem::UnsupportedSize { bits })
+            );
+        }
+        assert_eq!(
+            generate(3000).unwrap_err().to_string(),
+            "key rejected: 3000 bits is not a size key generation offers (2048, 3072 or 4096)"
+        );
+    }
 }

@@ -1,34 +1,25 @@
-//! Named public keys.
+//! Named public keys, and the entry points that verify with them.
 //!
 //! The envelope's `private_key_used` only *selects* one of the names the
 //! caller configured here; it never supplies a key or an algorithm. One
 //! name may hold several keys, for rotation: any of them verifies until the
-//! old one is removed.
-//!
-//! The methods here hold and verify with keys. The keyring's methods for
-//! other artifacts live with the artifact, where their checks are:
-//! `add_product_key` in `key_response.rs`, `verify_license*` in
-//! `license.rs` (`.lic`) and `license_json.rs` (signed-JSON licenses).
+//! old one is removed. Each artifact has one entry point here, which
+//! delegates to the module that knows the artifact: [`Keyring::verify`] to
+//! `verify` (envelopes), [`Keyring::verify_license`] to `license`,
+//! [`Keyring::add_product_key`] to `key_distribution`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::error::Error;
-use crate::key::PublicKey;
-use crate::options::{self, VerifyOptions};
+use crate::error::{Error, KeyNameProblem, Snippet};
+use crate::key::{Named, PublicKey};
+use crate::key_distribution;
+use crate::license::{self, LicensePolicy, VerifiedLicense};
+use crate::policy::Policy;
 use crate::verify::{self, Verified};
 
-/// [`MAX_NAME_LEN`] as a literal, so the error text can be built from it.
-macro_rules! max_name_len {
-    () => {
-        128
-    };
-}
-
 /// The longest key name accepted, in bytes.
-pub const MAX_NAME_LEN: usize = max_name_len!();
-
-const TOO_LONG: &str = concat!("a key name is at most ", max_name_len!(), " bytes");
+pub const MAX_NAME_LEN: usize = 128;
 
 /// Public keys by name (`product`, `global`, or any name the caller uses).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,121 +88,138 @@ impl Keyring {
         self.keys.is_empty()
     }
 
-    /// Verifies an envelope with the default options (1 MiB, depth 128, no
-    /// age policy). See [`verify_with`](Self::verify_with).
-    ///
-    /// This accepts a genuine answer of any age, to any request: the
-    /// payloads name no request. For an answer you just asked for, use
-    /// [`verify_answer`](Self::verify_answer); for one read back from a
-    /// cache or disk, [`verify_with`](Self::verify_with) and a
-    /// [`Freshness`](crate::Freshness).
-    ///
-    /// It does not make you choose an age policy, on purpose: what it is
-    /// also for has no request time to give (stored answers, key
-    /// distribution, the server's documented examples), and no default age
-    /// fits them all: a cached "valid" may be meant to last a week offline,
-    /// a live answer needs a time only you know. (jsonwebtoken can check
-    /// `exp` by default because a token says how long it lives; these
-    /// payloads do not.) Changing that would also break every caller.
-    pub fn verify(&self, envelope: impl AsRef<[u8]>) -> Result<Verified, Error> {
-        verify::verify(self, envelope.as_ref(), options::default_options())
+    /// The name as stored and its keys, or [`Error::UnknownKeyName`].
+    fn named(&self, name: &str) -> Result<Named<'_>, Error> {
+        match self.entry(name) {
+            Some((name, keys)) if !keys.is_empty() => Ok((name, keys)),
+            _ => Err(Error::UnknownKeyName {
+                name: Snippet::new(name),
+            }),
+        }
     }
 
-    /// Verifies a live answer: the envelope, and that it can be the answer
-    /// to the request sent at `sent_at` (Unix seconds, read from the clock
-    /// just before sending). The recommended way to verify what the server
-    /// just sent.
-    ///
-    /// An answer signed before `sent_at` less [`DEFAULT_CLOCK_SKEW`] is
-    /// refused as [`Error::NotAnAnswerToRequest`]: a recorded answer played
-    /// back. One signed more than the skew ahead of the system clock is
-    /// [`Error::FutureTimestamp`]; one without an integer `timestamp`,
-    /// [`Error::MissingTimestamp`]. Otherwise the default options;
-    /// [`VerifyOptions::answer_to`] takes another skew, clock or limits.
-    ///
-    /// ```no_run
-    /// # fn send_request() -> String { unimplemented!() }
-    /// # let keyring = respsig::Keyring::new();
-    /// use respsig::{Clock, SystemClock};
-    /// let sent_at = SystemClock.now_unix(); // before the request goes out
-    /// let body = send_request();
-    /// let verified = keyring.verify_answer(&body, sent_at)?;
-    /// # Ok::<(), respsig::Error>(())
-    /// ```
-    ///
-    /// [`DEFAULT_CLOCK_SKEW`]: crate::DEFAULT_CLOCK_SKEW
-    pub fn verify_answer(
-        &self,
-        envelope: impl AsRef<[u8]>,
-        sent_at: i64,
-    ) -> Result<Verified, Error> {
-        let options = options::default_options().clone().answer_to(sent_at);
-        verify::verify(self, envelope.as_ref(), &options)
-    }
-
-    /// Verifies an envelope: shape, key name, signature over
-    /// `response_base64`, the signed payload, `response` against it, and
-    /// freshness if `options` asks for it. Only what passes all of these
-    /// comes back, as [`Verified`].
-    pub fn verify_with(
-        &self,
-        envelope: impl AsRef<[u8]>,
-        options: &VerifyOptions,
-    ) -> Result<Verified, Error> {
-        verify::verify(self, envelope.as_ref(), options)
-    }
-
-    /// Verifies many envelopes with the default options; the results come
-    /// back in input order, each exactly what [`verify`](Self::verify)
-    /// gives for that envelope. With the `parallel` feature the work is
-    /// spread over rayon's thread pool; without it, one after another.
+    /// Verifies an envelope under `policy`: shape, key name, signature over
+    /// `response_base64`, the signed payload, `response` against it, then
+    /// what the policy requires (the signer's name, the age). Only what
+    /// passes all of these comes back, as [`Verified`]. The steps, in
+    /// order, are in the README's "What `verify` checks".
     ///
     /// ```
     /// # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
-    /// let keyring = respsig::Keyring::new().with("product", respsig::PublicKey::from_pem(&pem)?)?;
-    /// let good = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json")?;
-    /// let bad = good.replace("Product meta updated", "Product meta deleted");
-    /// let results = keyring.verify_batch(&[&good, &bad]);
-    /// assert_eq!(results[0].as_ref().map(|v| v.code()), Ok(Some(373)));
-    /// assert_eq!(results[1].as_ref().err(), Some(&respsig::Error::ContentMismatch));
+    /// use respsig::{Keyring, Policy, PublicKey};
+    /// let keyring = Keyring::new().with("product", PublicKey::from_pem(&pem)?)?;
+    /// let envelope = std::fs::read("testdata/gkm/seed-373-update-product-meta.json")?;
+    /// // A documented sample from 2024: no request, no age limit.
+    /// let verified = keyring.verify(&envelope, &Policy::any_age())?;
+    /// assert_eq!(verified.code(), Some(373));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn verify_batch(
-        &self,
-        envelopes: &[impl AsRef<[u8]> + Sync],
-    ) -> Vec<Result<Verified, Error>> {
-        self.verify_batch_with(envelopes, options::default_options())
+    ///
+    /// The policy is not optional:
+    ///
+    /// ```compile_fail,E0061
+    /// # let keyring = respsig::Keyring::new();
+    /// let verified = keyring.verify(b"{}"); // how old may it be?
+    /// ```
+    ///
+    /// `Keyring` is `Sync`: verify many envelopes on many threads by
+    /// calling this from each (with rayon, `envelopes.par_iter().map(|e|
+    /// keyring.verify(e, &policy))`).
+    pub fn verify(&self, envelope: impl AsRef<[u8]>, policy: &Policy) -> Result<Verified, Error> {
+        verify::verify(envelope.as_ref(), policy, |name| self.named(name))
     }
 
-    /// [`verify_batch`](Self::verify_batch) with `options` for every
-    /// envelope.
-    pub fn verify_batch_with(
+    /// Reads and verifies an offline license, in either format (detected
+    /// from the content: [`LicenseFormat::detect`](crate::LicenseFormat::detect)),
+    /// under the keys named `name` only, then applies `policy` (expiry,
+    /// binding, which license). See [`crate::LicensePolicy`] and the
+    /// `license` module's docs for what each format protects.
+    ///
+    /// ```
+    /// # let lic = std::fs::read_to_string("testdata/license/openssl-2048.lic").unwrap();
+    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
+    /// use respsig::{FixedClock, Keyring, LicensePolicy, PublicKey};
+    /// let keyring = Keyring::new().with("product", PublicKey::from_pem(&pem)?)?;
+    /// let policy = LicensePolicy::new()
+    ///     .hardware_id("HW-1234")
+    ///     .clock(FixedClock::at(1_767_225_600)); // 2026-01-01
+    /// let verified = keyring.verify_license("product", &lic, &policy)?;
+    /// assert_eq!(verified.license().license_key, "LIC-2024-ABCD1234");
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    ///
+    /// The key name is not optional, and neither is the policy:
+    ///
+    /// ```compile_fail,E0061
+    /// # let keyring = respsig::Keyring::new();
+    /// let license = keyring.verify_license(b"AAAA"); // under which key? for which machine?
+    /// ```
+    pub fn verify_license(
         &self,
-        envelopes: &[impl AsRef<[u8]> + Sync],
-        options: &VerifyOptions,
-    ) -> Vec<Result<Verified, Error>> {
-        let one = |envelope: &_| verify::verify(self, AsRef::<[u8]>::as_ref(envelope), options);
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            // An indexed parallel iterator collects in input order.
-            envelopes.par_iter().map(one).collect()
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            envelopes.iter().map(one).collect()
-        }
+        name: &str,
+        file: impl AsRef<[u8]>,
+        policy: &LicensePolicy,
+    ) -> Result<VerifiedLicense, Error> {
+        license::verify(file.as_ref(), policy, || self.named(name))
+    }
+
+    /// Adds, under `name`, the product key that a verified
+    /// `get-product-public-key` response carries, and returns it.
+    ///
+    /// `response` must have been verified under [`VOUCHER`](crate::VOUCHER)
+    /// (`global`) and carry code 632
+    /// ([`ResponseCode::PRODUCT_PUBLIC_KEY_FOUND`](crate::ResponseCode::PRODUCT_PUBLIC_KEY_FOUND));
+    /// code 633 is [`KeyResponseProblem::NotFound`](crate::KeyResponseProblem::NotFound).
+    /// With `product_uuid`, the payload must name that product. The key is
+    /// loaded as PEM under the strict [`KeyPolicy`](crate::KeyPolicy) with
+    /// SHA-256; pin it by its [`fingerprint`](PublicKey::fingerprint) if
+    /// you can.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/other2048.pem").unwrap();
+    /// # let server = respsig::SigningKey::from_pem(&pem).unwrap();
+    /// # let product_pem = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
+    /// # let response = serde_json::json!({"code": 632, "message": "Public key retrieved successfully",
+    /// #     "public_key": product_pem, "product": {"uuid": "8d3f"}, "timestamp": respsig::UnixTime::now().as_secs()});
+    /// # let envelope = server.sign_envelope("global", &response).unwrap();
+    /// # let sent_at = respsig::UnixTime::now();
+    /// let mut keyring = respsig::Keyring::new().with("global", server.public_key().clone())?;
+    /// let verified = keyring.verify(&envelope, &respsig::Policy::answer_to(sent_at))?;
+    /// let key = keyring.add_product_key("product", &verified, Some("8d3f"))?;
+    /// assert_eq!(keyring.keys("product"), &[key]);
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    ///
+    /// A license is not a server answer, so it cannot vouch for a key:
+    ///
+    /// ```compile_fail,E0308
+    /// # let lic = std::fs::read_to_string("testdata/license/openssl-2048.lic").unwrap();
+    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
+    /// let mut keyring = respsig::Keyring::new().with("global", respsig::PublicKey::from_pem(&pem)?)?;
+    /// let license = keyring.verify_license("global", &lic, &respsig::LicensePolicy::new())?;
+    /// keyring.add_product_key("product", &license, None)?;
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    pub fn add_product_key(
+        &mut self,
+        name: &str,
+        response: &Verified,
+        product_uuid: Option<&str>,
+    ) -> Result<PublicKey, Error> {
+        let key = key_distribution::product_key(response, product_uuid)?;
+        self.add(name, key.clone())?;
+        Ok(key)
     }
 }
 
 pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     if name.is_empty() {
-        return Err(Error::InvalidKeyName {
-            reason: "a key name cannot be empty",
-        });
+        return Err(Error::InvalidKeyName(KeyNameProblem::Empty));
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(Error::InvalidKeyName { reason: TOO_LONG });
+        return Err(Error::InvalidKeyName(KeyNameProblem::TooLong {
+            len: name.len(),
+        }));
     }
     Ok(())
 }

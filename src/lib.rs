@@ -5,31 +5,44 @@
 //! The server answers every call with an envelope: a plain `response`
 //! object, its compact JSON text in base64 (`response_base64`), the name of
 //! the signing key (`private_key_used`) and an RSA signature over the ASCII
-//! text of `response_base64`. A [`Keyring`] holds the public keys you trust,
-//! under the names the server uses; [`Keyring::verify`] checks an envelope
-//! and hands back a [`Verified`] value, the only way to reach the signed
-//! payload.
+//! text of `response_base64`, with an RSA or Ed25519 key. A [`Keyring`]
+//! holds the public keys you trust, under the names the server uses;
+//! [`Keyring::verify`] checks an envelope under a [`Policy`] that says how
+//! old an answer may be, and hands back a [`Verified`] value, the only way
+//! to reach the signed payload.
 //!
 //! ```
 //! # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem")?;
 //! # let envelope = std::fs::read("testdata/gkm/seed-373-update-product-meta.json")?;
-//! let keyring = respsig::Keyring::new().with("product", respsig::PublicKey::from_pem(&pem)?)?;
-//! let verified = keyring.verify(&envelope)?;
+//! use respsig::{Keyring, Policy, PublicKey};
+//! let keyring = Keyring::new().with("product", PublicKey::from_pem(&pem)?)?;
+//! // A documented sample: no request to answer, no age limit.
+//! let verified = keyring.verify(&envelope, &Policy::any_age())?;
 //! assert_eq!(verified.code(), Some(373));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # One entry point per artifact
+//!
+//! | artifact | call | policy | verified type |
+//! |---|---|---|---|
+//! | a server answer | [`Keyring::verify`] | [`Policy`] | [`Verified`] |
+//! | an offline license (either format) | [`Keyring::verify_license`] | [`LicensePolicy`] | [`VerifiedLicense`] |
+//! | a distributed product key | [`Keyring::add_product_key`] | a [`Verified`] signed by [`VOUCHER`] | [`PublicKey`] |
+//!
 //! # Where to go next
 //!
-//! - [`Keyring`] and [`VerifyOptions`]: keys by name, key rotation, size
-//!   limits and the freshness of the signed `timestamp`.
+//! - [`Policy`]: the age of an answer (the request it answers, a maximum
+//!   age), the signer's name, limits, the clock; [`UnixTime`] and
+//!   [`Clock`] for time.
 //! - [`Verified`]: what a verified envelope gives you (the exact signed
 //!   bytes, `code`/`message`/`timestamp`, `deserialize` into your types).
-//! - [`Error`]: every refusal, one variant per cause.
-//! - [`Signer`] and [`SigningKey`]: build envelopes as the server does.
+//! - [`Error`]: every refusal; each cause has one variant, whatever the
+//!   artifact.
+//! - [`PublicKey`] and [`KeyPolicy`]: loading keys.
+//! - [`Signer`] and [`SigningKey`]: build envelopes as the server does;
+//!   [`SigningKey::sign_license_json`] and `LicenseWriter` write licenses.
 //! - [`canonical`]: PHP's `json_encode`, byte for byte.
-//! - [`Keyring::verify_license`], [`License`] and [`LicenseCheck`]: offline
-//!   license files.
 //! - [`state`]: may this app run now? A license state kept from signed
 //!   bytes only.
 //! - [`dangerous`]: reading an envelope without verifying it.
@@ -41,9 +54,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `keygen` | no | `keygen::generate`: new RSA key pairs (the rsa crate) |
-//! | `license-writer` | no | `LicenseWriter`: writes offline license files (the rsa crate's blinded private-key operation) |
-//! | `aws-lc` | no | aws-lc-rs as the RSA backend instead of ring (its C build takes minutes) |
-//! | `parallel` | no | [`Keyring::verify_batch`] across threads (rayon) |
+//! | `license-writer` | no | `LicenseWriter`: writes `.lic` files (the rsa crate's blinded private-key operation) |
+//! | `aws-lc` | no | aws-lc-rs as the crypto backend instead of ring |
 //!
 //! The `respsig` command-line tool is its own crate, `respsig-cli`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -61,42 +73,49 @@ pub mod canonical;
 pub mod dangerous;
 mod envelope;
 mod error;
+mod hex;
 mod json;
 mod key;
-mod key_response;
+mod key_distribution;
 #[cfg(feature = "keygen")]
 #[cfg_attr(docsrs, doc(cfg(feature = "keygen")))]
 pub mod keygen;
 mod keyring;
 mod license;
-mod license_json;
-#[cfg(feature = "license-writer")]
-mod license_writer;
-mod options;
+mod limits;
+mod oid;
 mod pem;
+mod php_number;
+mod policy;
 mod private_key;
 mod response_code;
 mod sign;
 pub mod state;
 #[cfg(test)]
 mod test_rng;
+mod time;
 mod verify;
 
 pub use algorithm::{Algorithm, Hash};
-pub use envelope::Limits;
+pub use envelope::UNSIGNED_MARKER;
 pub use error::{
-    Error, KeyProblem, KeyResponseProblem, LicenseProblem, Member, Problem, Result, Snippet,
+    Error, KeyNameProblem, KeyProblem, KeyResponseProblem, LicenseProblem, Member, Problem, Result,
+    Snippet,
 };
 pub use key::{ED25519_KEY_LEN, KeyPolicy, MAX_BITS, MIN_BITS, PublicKey};
-pub use key_response::VOUCHER;
+pub use key_distribution::VOUCHER;
 pub use keyring::{Keyring, MAX_NAME_LEN};
-pub use license::{
-    Expiry, INTEGRITY_MEMBER, License, LicenseCheck, LicenseFormat, LicenseOptions, VerifiedLicense,
-};
 #[cfg(feature = "license-writer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "license-writer")))]
-pub use license_writer::LicenseWriter;
-pub use options::{Clock, DEFAULT_CLOCK_SKEW, FixedClock, Freshness, SystemClock, VerifyOptions};
+pub use license::writer::LicenseWriter;
+pub use license::{
+    Expiry, INTEGRITY_MEMBER, License, LicenseFormat, LicensePolicy, VerifiedLicense,
+};
+pub use limits::Limits;
+pub use policy::Policy;
 pub use response_code::ResponseCode;
 pub use sign::{MAX_SIGNING_BITS, Signer, SigningKey};
-pub use verify::{UNSIGNED_MARKER, Verified};
+pub use time::{
+    Clock, DEFAULT_CLOCK_DRIFT, DEFAULT_REPLAY_WINDOW, FixedClock, SystemClock, UnixTime,
+};
+pub use verify::Verified;

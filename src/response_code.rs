@@ -10,57 +10,37 @@
 //! The messages are the catalogue's. The server's own wording can differ
 //! (for 372 it sends "Meta key doesn't exists"), so compare codes, not
 //! messages; the signed message is in [`Verified::message`](crate::Verified::message).
-//! Codes the catalogue does not know are kept as [`ResponseCode::Unknown`].
+//! Codes the catalogue does not know keep their number: a [`ResponseCode`]
+//! is the number, with the catalogue's codes as constants.
 
-/// Builds `ResponseCode` and its lookups from one list of
-/// `(Variant, number, "NAME", "message")`.
+/// Builds `ResponseCode`'s constants and lookups from one list of
+/// `(NAME, number, "message")`.
 macro_rules! response_codes {
-    ($(($variant:ident, $code:literal, $name:literal, $message:literal),)+) => {
-        /// A response code: one of the catalogue's, or an unknown number.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ResponseCode {
-            $(
-                #[doc = concat!("`", stringify!($code), "` (", $name, "): ", $message)]
-                $variant,
-            )+
-            /// A code the catalogue does not list.
-            Unknown(i64),
-        }
-
+    ($(($name:ident, $code:literal, $message:literal),)+) => {
         impl ResponseCode {
+            $(
+                #[doc = concat!("`", stringify!($code), "`: ", $message)]
+                pub const $name: ResponseCode = ResponseCode($code);
+            )+
+
             /// Every code of the catalogue, in its order (104 codes).
-            pub const KNOWN: [ResponseCode; [$($code,)+].len()] = [$(ResponseCode::$variant,)+];
+            pub const KNOWN: [ResponseCode; [$($code,)+].len()] = [$(ResponseCode::$name,)+];
 
-            /// The code for a number; unknown numbers are kept.
-            pub const fn from_code(code: i64) -> Self {
-                match code {
-                    $($code => ResponseCode::$variant,)+
-                    other => ResponseCode::Unknown(other),
-                }
-            }
-
-            /// The number.
-            pub const fn code(self) -> i64 {
-                match self {
-                    $(ResponseCode::$variant => $code,)+
-                    ResponseCode::Unknown(code) => code,
-                }
-            }
-
-            /// The SDK's constant name (`INVALID_API_KEY`), `None` when unknown.
+            /// The SDK's constant name (`INVALID_API_KEY`), `None` when
+            /// the catalogue does not list the code.
             pub const fn name(self) -> Option<&'static str> {
-                match self {
-                    $(ResponseCode::$variant => Some($name),)+
-                    ResponseCode::Unknown(_) => None,
+                match self.0 {
+                    $($code => Some(stringify!($name)),)+
+                    _ => None,
                 }
             }
 
-            /// The catalogue's message, `None` when unknown.
+            /// The catalogue's message, `None` when it does not list the
+            /// code.
             pub const fn message(self) -> Option<&'static str> {
-                match self {
-                    $(ResponseCode::$variant => Some($message),)+
-                    ResponseCode::Unknown(_) => None,
+                match self.0 {
+                    $($code => Some($message),)+
+                    _ => None,
                 }
             }
         }
@@ -68,116 +48,142 @@ macro_rules! response_codes {
 }
 
 response_codes! {
-    (InvalidApiKey, 100, "INVALID_API_KEY", "Invalid API Key"),
-    (InactiveApiKey, 101, "INACTIVE_API_KEY", "Inactive API Key"),
-    (InsufficientPermissions, 102, "INSUFFICIENT_PERMISSIONS", "The used API key doesn't have the required capability to access this endpoint"),
-    (IpNotAllowed, 103, "IP_NOT_ALLOWED", "API key can't be used from this IP address"),
-    (AccessDenied, 150, "ACCESS_DENIED", "Access denied"),
-    (ValidLicenseKey, 200, "VALID_LICENSE_KEY", "Valid license key"),
-    (LicenseNotAssigned, 201, "LICENSE_NOT_ASSIGNED", "This license key is not assigned"),
-    (NoActivationFound, 202, "NO_ACTIVATION_FOUND", "No activation found for this license key/identifier combination"),
-    (ProductInactive, 203, "PRODUCT_INACTIVE", "The product associated with this license key is not active or doesn't exist"),
-    (LicenseBlocked, 204, "LICENSE_BLOCKED", "License key blocked"),
-    (LicenseExpired, 205, "LICENSE_EXPIRED", "License key expired"),
-    (EnvatoPurchaseCodeAdded, 206, "ENVATO_PURCHASE_CODE_ADDED", "Envato purchase code added"),
-    (InvalidLicenseKey, 210, "INVALID_LICENSE_KEY", "Invalid license key"),
-    (IdentifierRequired, 215, "IDENTIFIER_REQUIRED", "Identifier is required"),
-    (MetaKeyRequiredDelete, 250, "META_KEY_REQUIRED_DELETE", "Meta key is required"),
-    (MetaKeyNotExistsDelete, 251, "META_KEY_NOT_EXISTS_DELETE", "Meta key doesn't exist"),
-    (MetadataDeleted, 252, "METADATA_DELETED", "Metadata deleted"),
-    (ProductMetaKeyRequiredCreate, 270, "PRODUCT_META_KEY_REQUIRED_CREATE", "Meta key is required"),
-    (ProductMetaValueRequiredCreate, 271, "PRODUCT_META_VALUE_REQUIRED_CREATE", "Meta value is required"),
-    (ProductMetaKeyAlreadyExists, 272, "PRODUCT_META_KEY_ALREADY_EXISTS", "Meta key already exists"),
-    (ProductMetaCreated, 273, "PRODUCT_META_CREATED", "Product meta created"),
-    (ProductNotFoundMetaCreate, 274, "PRODUCT_NOT_FOUND_META_CREATE", "Product not found"),
-    (LicenseActivated, 300, "LICENSE_ACTIVATED", "License key activated"),
-    (LicenseAlreadyActive, 301, "LICENSE_ALREADY_ACTIVE", "License key already active"),
-    (ActivationLimitReached, 302, "ACTIVATION_LIMIT_REACHED", "License key reached activation limit"),
-    (MetaKeyRequiredUpdate, 350, "META_KEY_REQUIRED_UPDATE", "Meta key is required"),
-    (MetaValueRequiredUpdate, 351, "META_VALUE_REQUIRED_UPDATE", "Meta value is required"),
-    (MetaKeyNotExistsUpdate, 352, "META_KEY_NOT_EXISTS_UPDATE", "Meta key doesn't exist"),
-    (MetadataUpdated, 353, "METADATA_UPDATED", "Metadata updated"),
-    (ProductMetaKeyRequiredUpdate, 370, "PRODUCT_META_KEY_REQUIRED_UPDATE", "Meta key is required"),
-    (ProductMetaValueRequiredUpdate, 371, "PRODUCT_META_VALUE_REQUIRED_UPDATE", "Meta value is required"),
-    (ProductMetaKeyNotExistsUpdate, 372, "PRODUCT_META_KEY_NOT_EXISTS_UPDATE", "Meta key doesn't exist"),
-    (ProductMetaUpdated, 373, "PRODUCT_META_UPDATED", "Product meta updated"),
-    (ProductNotFoundMetaUpdate, 374, "PRODUCT_NOT_FOUND_META_UPDATE", "Product not found"),
-    (LicenseDeactivated, 400, "LICENSE_DEACTIVATED", "License key deactivated"),
-    (LicenseAlreadyInactive, 401, "LICENSE_ALREADY_INACTIVE", "License key already inactive"),
-    (MetaKeyRequiredCreate, 450, "META_KEY_REQUIRED_CREATE", "Meta key is required"),
-    (MetaValueRequiredCreate, 451, "META_VALUE_REQUIRED_CREATE", "Meta value is required"),
-    (MetaKeyAlreadyExistsCreate, 452, "META_KEY_ALREADY_EXISTS_CREATE", "Meta key already exists"),
-    (MetadataCreated, 453, "METADATA_CREATED", "Metadata created"),
-    (ProductMetaKeyRequiredDelete, 480, "PRODUCT_META_KEY_REQUIRED_DELETE", "Meta key is required"),
-    (ProductMetaKeyNotExistsDelete, 481, "PRODUCT_META_KEY_NOT_EXISTS_DELETE", "Meta key doesn't exist"),
-    (ProductMetaDeleted, 482, "PRODUCT_META_DELETED", "Product meta deleted"),
-    (ProductNotFoundMetaDelete, 483, "PRODUCT_NOT_FOUND_META_DELETE", "Product not found"),
-    (ActiveLicenseFound, 500, "ACTIVE_LICENSE_FOUND", "Active license key found"),
-    (LicenseKeyNotFoundDetails, 501, "LICENSE_KEY_NOT_FOUND_DETAILS", "License key not found"),
-    (LicenseFileRetrieved, 502, "LICENSE_FILE_RETRIEVED", "License file retrieved successfully"),
-    (LicenseFileGenerationFailed, 503, "LICENSE_FILE_GENERATION_FAILED", "Failed to generate license file"),
-    (ProductDeleted, 550, "PRODUCT_DELETED", "Product deleted"),
-    (ProductNotFound, 551, "PRODUCT_NOT_FOUND", "Product not found"),
-    (Downloads, 600, "DOWNLOADS", "Downloads"),
-    (ProductFound, 631, "PRODUCT_FOUND", "Product information retrieved successfully"),
-    (ProductPublicKeyFound, 632, "PRODUCT_PUBLIC_KEY_FOUND", "Public key retrieved successfully"),
-    (ProductPublicKeyNotFound, 633, "PRODUCT_PUBLIC_KEY_NOT_FOUND", "Public key not available for product"),
-    (ProductUpdated, 650, "PRODUCT_UPDATED", "Product updated"),
-    (IncorrectDataProductUpdate, 651, "INCORRECT_DATA_PRODUCT_UPDATE", "Incorrect data found"),
-    (FileNotExists, 700, "FILE_NOT_EXISTS", "The request file doesn't exist"),
-    (NoPermissionFile, 701, "NO_PERMISSION_FILE", "You don't have permission to access it"),
-    (LicenseKeysList, 730, "LICENSE_KEYS_LIST", "License keys"),
-    (ProductNotExistsCount, 740, "PRODUCT_NOT_EXISTS_COUNT", "Product doesn't exist"),
-    (AvailableLicenseKeysCount, 741, "AVAILABLE_LICENSE_KEYS_COUNT", "Available license keys count"),
-    (ProductCreated, 750, "PRODUCT_CREATED", "Product created"),
-    (IncorrectDataProductCreate, 751, "INCORRECT_DATA_PRODUCT_CREATE", "Incorrect data found"),
-    (LicenseKeyAssigned, 800, "LICENSE_KEY_ASSIGNED", "License key assigned"),
-    (InvalidOrAlreadyAssigned, 801, "INVALID_OR_ALREADY_ASSIGNED", "Invalid or already assigned license key"),
-    (InsufficientLicenseKeys, 802, "INSUFFICIENT_LICENSE_KEYS", "Insufficient license keys"),
-    (LicenseKeysAssigned, 803, "LICENSE_KEYS_ASSIGNED", "License keys assigned"),
-    (ProductNotFoundAssign, 805, "PRODUCT_NOT_FOUND_ASSIGN", "Product not found"),
-    (GeneratorNotFoundAssign, 806, "GENERATOR_NOT_FOUND_ASSIGN", "Generator not found"),
-    (RequestQueued, 807, "REQUEST_QUEUED", "Request Queued"),
-    (AllProducts, 810, "ALL_PRODUCTS", "All products"),
-    (GeneratedLicenseKeys, 815, "GENERATED_LICENSE_KEYS", "Generated license keys"),
-    (AllGenerators, 820, "ALL_GENERATORS", "All generators"),
-    (IncorrectDataContract, 825, "INCORRECT_DATA_CONTRACT", "Incorrect data found"),
-    (CorrectFormatTelemetrySaved, 830, "CORRECT_FORMAT_TELEMETRY_SAVED", "Correct format data saved"),
-    (IncorrectFormatTelemetrySaved, 831, "INCORRECT_FORMAT_TELEMETRY_SAVED", "Incorrect format data saved"),
-    (ContractCreated, 841, "CONTRACT_CREATED", "Contract created"),
-    (ContractUpdated, 842, "CONTRACT_UPDATED", "Contract updated"),
-    (ContractDeleted, 843, "CONTRACT_DELETED", "Contract deleted"),
-    (ContractNotFound, 844, "CONTRACT_NOT_FOUND", "Contract not found"),
-    (AllContracts, 846, "ALL_CONTRACTS", "All contracts"),
-    (LicenseKeyDeleted, 850, "LICENSE_KEY_DELETED", "License key deleted"),
-    (LicenseKeyNotFound, 851, "LICENSE_KEY_NOT_FOUND", "License key not found"),
-    (LicenseKeysCreationResult, 900, "LICENSE_KEYS_CREATION_RESULT", "License keys creation result"),
-    (IncorrectDataLicenseCreate, 901, "INCORRECT_DATA_LICENSE_CREATE", "Incorrect data found"),
-    (NoLicenseKeysCreated, 902, "NO_LICENSE_KEYS_CREATED", "No license keys created"),
-    (LicenseKeyUpdated, 950, "LICENSE_KEY_UPDATED", "License keys updated"),
-    (IncorrectDataLicenseUpdate, 951, "INCORRECT_DATA_LICENSE_UPDATE", "Incorrect data found"),
-    (LicenseKeyNotFoundUpdate, 952, "LICENSE_KEY_NOT_FOUND_UPDATE", "License key not found"),
-    (TelemetryDataFound, 970, "TELEMETRY_DATA_FOUND", "Unknown response code"),
-    (ContractNotFoundInfo, 1200, "CONTRACT_NOT_FOUND_INFO", "Contract not found"),
-    (ContractProductNotFound, 1202, "CONTRACT_PRODUCT_NOT_FOUND", "Product not found"),
-    (ContractGeneratorNotFound, 1203, "CONTRACT_GENERATOR_NOT_FOUND", "Generator not found"),
-    (ContractFound, 1204, "CONTRACT_FOUND", "Contract found"),
-    (LicenseKeysLimitReached, 1205, "LICENSE_KEYS_LIMIT_REACHED", "License keys limit reached"),
-    (CannotGenerateQuantity, 1206, "CANNOT_GENERATE_QUANTITY", "Cannot generate this quantity"),
-    (ContractLicenseKeysGenerated, 1300, "CONTRACT_LICENSE_KEYS_GENERATED", "Contract license keys generated"),
-    (ContractLicenseKeyDeleted, 1400, "CONTRACT_LICENSE_KEY_DELETED", "License key deleted"),
-    (ContractLicenseKeyNotFound, 1401, "CONTRACT_LICENSE_KEY_NOT_FOUND", "License key not found"),
-    (ContractLicenseKeysDeleted, 1500, "CONTRACT_LICENSE_KEYS_DELETED", "License keys deleted"),
-    (ContractNoLicenseKeysFound, 1501, "CONTRACT_NO_LICENSE_KEYS_FOUND", "No license keys found"),
-    (ChangelogRetrieved, 1600, "CHANGELOG_RETRIEVED", "Changelog retrieved successfully"),
-    (ChangelogDisabledGlobally, 1601, "CHANGELOG_DISABLED_GLOBALLY", "Changelog feature is disabled globally"),
-    (ChangelogDisabledForProduct, 1602, "CHANGELOG_DISABLED_FOR_PRODUCT", "Changelog not enabled for this product"),
+    (INVALID_API_KEY, 100, "Invalid API Key"),
+    (INACTIVE_API_KEY, 101, "Inactive API Key"),
+    (INSUFFICIENT_PERMISSIONS, 102, "The used API key doesn't have the required capability to access this endpoint"),
+    (IP_NOT_ALLOWED, 103, "API key can't be used from this IP address"),
+    (ACCESS_DENIED, 150, "Access denied"),
+    (VALID_LICENSE_KEY, 200, "Valid license key"),
+    (LICENSE_NOT_ASSIGNED, 201, "This license key is not assigned"),
+    (NO_ACTIVATION_FOUND, 202, "No activation found for this license key/identifier combination"),
+    (PRODUCT_INACTIVE, 203, "The product associated with this license key is not active or doesn't exist"),
+    (LICENSE_BLOCKED, 204, "License key blocked"),
+    (LICENSE_EXPIRED, 205, "License key expired"),
+    (ENVATO_PURCHASE_CODE_ADDED, 206, "Envato purchase code added"),
+    (INVALID_LICENSE_KEY, 210, "Invalid license key"),
+    (IDENTIFIER_REQUIRED, 215, "Identifier is required"),
+    (META_KEY_REQUIRED_DELETE, 250, "Meta key is required"),
+    (META_KEY_NOT_EXISTS_DELETE, 251, "Meta key doesn't exist"),
+    (METADATA_DELETED, 252, "Metadata deleted"),
+    (PRODUCT_META_KEY_REQUIRED_CREATE, 270, "Meta key is required"),
+    (PRODUCT_META_VALUE_REQUIRED_CREATE, 271, "Meta value is required"),
+    (PRODUCT_META_KEY_ALREADY_EXISTS, 272, "Meta key already exists"),
+    (PRODUCT_META_CREATED, 273, "Product meta created"),
+    (PRODUCT_NOT_FOUND_META_CREATE, 274, "Product not found"),
+    (LICENSE_ACTIVATED, 300, "License key activated"),
+    (LICENSE_ALREADY_ACTIVE, 301, "License key already active"),
+    (ACTIVATION_LIMIT_REACHED, 302, "License key reached activation limit"),
+    (META_KEY_REQUIRED_UPDATE, 350, "Meta key is required"),
+    (META_VALUE_REQUIRED_UPDATE, 351, "Meta value is required"),
+    (META_KEY_NOT_EXISTS_UPDATE, 352, "Meta key doesn't exist"),
+    (METADATA_UPDATED, 353, "Metadata updated"),
+    (PRODUCT_META_KEY_REQUIRED_UPDATE, 370, "Meta key is required"),
+    (PRODUCT_META_VALUE_REQUIRED_UPDATE, 371, "Meta value is required"),
+    (PRODUCT_META_KEY_NOT_EXISTS_UPDATE, 372, "Meta key doesn't exist"),
+    (PRODUCT_META_UPDATED, 373, "Product meta updated"),
+    (PRODUCT_NOT_FOUND_META_UPDATE, 374, "Product not found"),
+    (LICENSE_DEACTIVATED, 400, "License key deactivated"),
+    (LICENSE_ALREADY_INACTIVE, 401, "License key already inactive"),
+    (META_KEY_REQUIRED_CREATE, 450, "Meta key is required"),
+    (META_VALUE_REQUIRED_CREATE, 451, "Meta value is required"),
+    (META_KEY_ALREADY_EXISTS_CREATE, 452, "Meta key already exists"),
+    (METADATA_CREATED, 453, "Metadata created"),
+    (PRODUCT_META_KEY_REQUIRED_DELETE, 480, "Meta key is required"),
+    (PRODUCT_META_KEY_NOT_EXISTS_DELETE, 481, "Meta key doesn't exist"),
+    (PRODUCT_META_DELETED, 482, "Product meta deleted"),
+    (PRODUCT_NOT_FOUND_META_DELETE, 483, "Product not found"),
+    (ACTIVE_LICENSE_FOUND, 500, "Active license key found"),
+    (LICENSE_KEY_NOT_FOUND_DETAILS, 501, "License key not found"),
+    (LICENSE_FILE_RETRIEVED, 502, "License file retrieved successfully"),
+    (LICENSE_FILE_GENERATION_FAILED, 503, "Failed to generate license file"),
+    (PRODUCT_DELETED, 550, "Product deleted"),
+    (PRODUCT_NOT_FOUND, 551, "Product not found"),
+    (DOWNLOADS, 600, "Downloads"),
+    (PRODUCT_FOUND, 631, "Product information retrieved successfully"),
+    (PRODUCT_PUBLIC_KEY_FOUND, 632, "Public key retrieved successfully"),
+    (PRODUCT_PUBLIC_KEY_NOT_FOUND, 633, "Public key not available for product"),
+    (PRODUCT_UPDATED, 650, "Product updated"),
+    (INCORRECT_DATA_PRODUCT_UPDATE, 651, "Incorrect data found"),
+    (FILE_NOT_EXISTS, 700, "The request file doesn't exist"),
+    (NO_PERMISSION_FILE, 701, "You don't have permission to access it"),
+    (LICENSE_KEYS_LIST, 730, "License keys"),
+    (PRODUCT_NOT_EXISTS_COUNT, 740, "Product doesn't exist"),
+    (AVAILABLE_LICENSE_KEYS_COUNT, 741, "Available license keys count"),
+    (PRODUCT_CREATED, 750, "Product created"),
+    (INCORRECT_DATA_PRODUCT_CREATE, 751, "Incorrect data found"),
+    (LICENSE_KEY_ASSIGNED, 800, "License key assigned"),
+    (INVALID_OR_ALREADY_ASSIGNED, 801, "Invalid or already assigned license key"),
+    (INSUFFICIENT_LICENSE_KEYS, 802, "Insufficient license keys"),
+    (LICENSE_KEYS_ASSIGNED, 803, "License keys assigned"),
+    (PRODUCT_NOT_FOUND_ASSIGN, 805, "Product not found"),
+    (GENERATOR_NOT_FOUND_ASSIGN, 806, "Generator not found"),
+    (REQUEST_QUEUED, 807, "Request Queued"),
+    (ALL_PRODUCTS, 810, "All products"),
+    (GENERATED_LICENSE_KEYS, 815, "Generated license keys"),
+    (ALL_GENERATORS, 820, "All generators"),
+    (INCORRECT_DATA_CONTRACT, 825, "Incorrect data found"),
+    (CORRECT_FORMAT_TELEMETRY_SAVED, 830, "Correct format data saved"),
+    (INCORRECT_FORMAT_TELEMETRY_SAVED, 831, "Incorrect format data saved"),
+    (CONTRACT_CREATED, 841, "Contract created"),
+    (CONTRACT_UPDATED, 842, "Contract updated"),
+    (CONTRACT_DELETED, 843, "Contract deleted"),
+    (CONTRACT_NOT_FOUND, 844, "Contract not found"),
+    (ALL_CONTRACTS, 846, "All contracts"),
+    (LICENSE_KEY_DELETED, 850, "License key deleted"),
+    (LICENSE_KEY_NOT_FOUND, 851, "License key not found"),
+    (LICENSE_KEYS_CREATION_RESULT, 900, "License keys creation result"),
+    (INCORRECT_DATA_LICENSE_CREATE, 901, "Incorrect data found"),
+    (NO_LICENSE_KEYS_CREATED, 902, "No license keys created"),
+    (LICENSE_KEY_UPDATED, 950, "License keys updated"),
+    (INCORRECT_DATA_LICENSE_UPDATE, 951, "Incorrect data found"),
+    (LICENSE_KEY_NOT_FOUND_UPDATE, 952, "License key not found"),
+    (TELEMETRY_DATA_FOUND, 970, "Unknown response code"),
+    (CONTRACT_NOT_FOUND_INFO, 1200, "Contract not found"),
+    (CONTRACT_PRODUCT_NOT_FOUND, 1202, "Product not found"),
+    (CONTRACT_GENERATOR_NOT_FOUND, 1203, "Generator not found"),
+    (CONTRACT_FOUND, 1204, "Contract found"),
+    (LICENSE_KEYS_LIMIT_REACHED, 1205, "License keys limit reached"),
+    (CANNOT_GENERATE_QUANTITY, 1206, "Cannot generate this quantity"),
+    (CONTRACT_LICENSE_KEYS_GENERATED, 1300, "Contract license keys generated"),
+    (CONTRACT_LICENSE_KEY_DELETED, 1400, "License key deleted"),
+    (CONTRACT_LICENSE_KEY_NOT_FOUND, 1401, "License key not found"),
+    (CONTRACT_LICENSE_KEYS_DELETED, 1500, "License keys deleted"),
+    (CONTRACT_NO_LICENSE_KEYS_FOUND, 1501, "No license keys found"),
+    (CHANGELOG_RETRIEVED, 1600, "Changelog retrieved successfully"),
+    (CHANGELOG_DISABLED_GLOBALLY, 1601, "Changelog feature is disabled globally"),
+    (CHANGELOG_DISABLED_FOR_PRODUCT, 1602, "Changelog not enabled for this product"),
 }
 
+/// A response code: a number, with the catalogue's codes as constants
+/// (`ResponseCode::VALID_LICENSE_KEY`).
+///
+/// Like `http::StatusCode`, it is the number itself: two codes are equal
+/// exactly when their numbers are, whether or not the catalogue lists them.
+///
+/// ```
+/// use respsig::ResponseCode;
+/// assert_eq!(ResponseCode::from_code(373), ResponseCode::PRODUCT_META_UPDATED);
+/// assert_eq!(ResponseCode::PRODUCT_META_UPDATED.code(), 373);
+/// assert_eq!(ResponseCode::from_code(373).name(), Some("PRODUCT_META_UPDATED"));
+/// assert!(!ResponseCode::from_code(9999).is_known());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResponseCode(i64);
+
 impl ResponseCode {
+    /// The code for a number, listed or not.
+    pub const fn from_code(code: i64) -> Self {
+        ResponseCode(code)
+    }
+
+    /// The number.
+    pub const fn code(self) -> i64 {
+        self.0
+    }
+
     /// Whether the catalogue lists this code.
     pub const fn is_known(self) -> bool {
-        !matches!(self, ResponseCode::Unknown(_))
+        self.name().is_some()
     }
 }
 

@@ -1,10 +1,11 @@
 //! Signing: building envelopes the way the server does.
 //!
-//! All private-key operations go through ring, whose RSA signing is
-//! constant-time and blinded and whose Ed25519 signing is constant time
-//! (with `aws-lc`, RSA signs through aws-lc's equivalent). The rsa crate's
-//! signing is not used: it is subject to the Marvin timing attack
-//! (RUSTSEC-2023-0071), for which no fixed release exists.
+//! Every signature (envelopes, signed-JSON licenses) is made by the crypto
+//! backend (`backend`), whose RSA signing is constant time and blinded and
+//! whose Ed25519 signing is constant time. The rsa crate never signs: it is
+//! subject to the Marvin timing attack (RUSTSEC-2023-0071), for which no
+//! fixed release exists. Its one private-key use is the `.lic` writer's raw
+//! type-1 operation, which no backend offers (see `license::writer`).
 //!
 //! Private keys never appear in `Debug` output or error text, and the DER
 //! bytes read from PEM are zeroized once ring has parsed them.
@@ -17,10 +18,11 @@ use serde_json::Value;
 
 use crate::algorithm::{Algorithm, Hash};
 use crate::backend::{Active, Backend};
-use crate::envelope::Limits;
 use crate::error::{Error, KeyProblem, Member, Problem, Snippet};
-use crate::key::{ID_ED25519, PublicKey};
+use crate::key::PublicKey;
 use crate::keyring::check_name;
+use crate::limits::Limits;
+use crate::oid::ID_ED25519;
 use crate::private_key::{self, Form};
 use crate::{canonical, json};
 
@@ -74,18 +76,16 @@ impl SigningKey {
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let (label, der) = crate::pem::decode(pem)?;
         match label {
-            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
-            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der),
-            other => Err(KeyProblem::PemLabel {
-                found: Snippet::new(other),
-                expected: "PRIVATE KEY, RSA PRIVATE KEY",
-            }
-            .into()),
+            private_key::PKCS8_LABEL => Self::from_pkcs8_der(&der),
+            private_key::PKCS1_LABEL => Self::from_pkcs1_der(&der),
+            other => Err(private_key::label_error(other)),
         }
     }
 
-    /// Loads a DER private key, PKCS#8 (RSA or Ed25519) or PKCS#1, told
-    /// apart by their structure so that a refusal names the real cause.
+    /// Loads a DER private key, PKCS#8 (RSA or Ed25519; PKCS#8 v1 as
+    /// `openssl genpkey` writes it, or v2 with the public key, which must
+    /// match) or PKCS#1, told apart by their structure so that a refusal
+    /// names the real cause.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         match Form::of(der) {
             Form::Pkcs8 => Self::from_pkcs8_der(der),
@@ -99,19 +99,18 @@ impl SigningKey {
         crate::pem::either(bytes, Self::from_pem, Self::from_der)
     }
 
-    /// Loads a DER PKCS#8 `PrivateKeyInfo` holding an RSA key, or an
-    /// Ed25519 key (PKCS#8 v1 as `openssl genpkey` writes it, or v2 with
-    /// the public key, which must match).
-    ///
+    // A DER PKCS#8 `PrivateKeyInfo` holding an RSA key, or an Ed25519 key
+    // (PKCS#8 v1 as `openssl genpkey` writes it, or v2 with the public key,
+    // which must match).
     /// ```
     /// # let pem = std::fs::read_to_string("testdata/keys/ed25519.pem").unwrap();
     /// let key = respsig::SigningKey::from_pem(&pem).unwrap();
     /// assert_eq!(key.algorithm(), respsig::Algorithm::Ed25519);
     /// let envelope = key.sign_envelope("product", &serde_json::json!({"code": 200})).unwrap();
     /// let keyring = respsig::Keyring::new().with("product", key.public_key().clone()).unwrap();
-    /// assert_eq!(keyring.verify(&envelope).unwrap().code(), Some(200));
+    /// assert_eq!(keyring.verify(&envelope, &respsig::Policy::any_age()).unwrap().code(), Some(200));
     /// ```
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         if pkcs8_is_ed25519(der) {
             let pair = Active::ed25519_sign_key(der)?;
             let public = PublicKey::from_ed25519(Active::ed25519_public(&pair))?;
@@ -120,8 +119,8 @@ impl SigningKey {
         Self::load(der, true)
     }
 
-    /// Loads a DER PKCS#1 `RSAPrivateKey`.
-    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+    /// A DER PKCS#1 `RSAPrivateKey`.
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
         Self::load(der, false)
     }
 
@@ -129,7 +128,7 @@ impl SigningKey {
         check_policy(der, pkcs8)?;
         let pair = Active::sign_key(der, pkcs8)?;
         // The public half goes through the same policy as any public key.
-        let public = PublicKey::from_pkcs1_der(Active::public_pkcs1_der(&pair))?;
+        let public = PublicKey::from_der(Active::public_pkcs1_der(&pair))?;
         Self::checked(Pair::Rsa(pair), public)
     }
 
@@ -229,6 +228,35 @@ impl SigningKey {
         // the lossy branch is never taken.
         Ok(String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// Writes `license` (a JSON object) as a signed-JSON offline license,
+    /// the form the PHP SDK's `validateOfflineLicense` reads:
+    /// `{"license":...,"signature":"..."}`, encoded as PHP's `json_encode`
+    /// with `JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE`, signed with
+    /// this key's algorithm over the document without `signature`. The one
+    /// way to write this format (`.lic` files: [`LicenseWriter`](crate::LicenseWriter)).
+    ///
+    /// Refuses a license with an object PHP would re-encode as an array
+    /// ([`LicenseProblem::ReadsAsPhpList`](crate::LicenseProblem::ReadsAsPhpList))
+    /// or nested deeper than the reader's default limit. The document is
+    /// read back with the public key before it is returned.
+    ///
+    /// ```
+    /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem").unwrap();
+    /// use respsig::{Keyring, LicensePolicy, SigningKey};
+    /// let key = SigningKey::from_pem(&pem)?;
+    /// let doc = key.sign_license_json(&serde_json::json!({
+    ///     "license_key": "LIC-1", "hardware_id": "HW-1", "url": "https://é.example/",
+    /// }))?;
+    /// assert!(doc.starts_with(r#"{"license":{"license_key":"LIC-1","hardware_id":"HW-1","url":"https://é.example/"},"signature":""#));
+    /// let keyring = Keyring::new().with("product", key.public_key().clone())?;
+    /// let verified = keyring.verify_license("product", &doc, &LicensePolicy::new().hardware_id("HW-1"))?;
+    /// assert_eq!(verified.value()["url"], "https://é.example/");
+    /// # Ok::<(), respsig::Error>(())
+    /// ```
+    pub fn sign_license_json(&self, license: &Value) -> Result<String, Error> {
+        crate::license::signed_json::write(&self.public, |m| self.sign_bytes(m), license)
     }
 }
 

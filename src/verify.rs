@@ -1,42 +1,46 @@
 //! Verification: the only place a [`Verified`] is built.
 //!
-//! The order of checks, and why:
-//! 1. size limit, then shape ([`crate::envelope`]): nothing is decoded or
-//!    hashed before the input is known to be a well-formed envelope;
+//! [`verify`] runs these steps, in this order; each names the function
+//! that does it and the error it gives:
+//! 1. size limit, then shape ([`crate::envelope::view`]): nothing is
+//!    decoded or hashed before the input is known to be a well-formed
+//!    envelope;
 //! 2. `signature` present and not the server's `Private key not set`
-//!    ([`Error::Unsigned`]);
-//! 3. `private_key_used` names a configured key ([`Error::UnknownKeyName`]);
+//!    ([`check_signed`], [`Error::Unsigned`]);
+//! 3. `private_key_used` names a configured key (`Keyring::named`,
+//!    [`Error::UnknownKeyName`]);
 //! 4. `signature_metadata.algorithm`, when the envelope has one, names the
-//!    algorithm of a key of that name ([`Error::AlgorithmMismatch`]): it is
-//!    unsigned, so it can only refuse, never choose; keys it disagrees with
-//!    are not tried;
-//! 5. `signature` is strict base64 of exactly the signature length of a
-//!    key of that name;
+//!    algorithm of a key of that name ([`check_metadata`],
+//!    [`Error::AlgorithmMismatch`]): it is unsigned, so it can only refuse,
+//!    never choose; keys it disagrees with are not tried;
+//! 5. `signature` is strict base64 ([`decode_signature`]) of exactly the
+//!    signature length of a key of that name ([`check_signature_len`],
+//!    [`Error::SignatureLength`]);
 //! 6. the signature over the ASCII bytes of `response_base64` under a key
 //!    of that name, with that key's algorithm ([`Error::BadSignature`]);
 //! 7. only now is the signed text decoded: strict base64, UTF-8 JSON object
-//!    ([`Error::PayloadNotJson`]);
+//!    ([`check_content`], [`Error::PayloadNotJson`]);
 //! 8. the plain `response` must have the same content: PHP would write
-//!    it as the same bytes, member order aside ([`Error::ContentMismatch`]);
-//! 9. the age policy, if any, on the signed `timestamp`: first whether it
-//!    can answer the request sent at [`VerifyOptions::answer_to`]
-//!    ([`Error::NotAnAnswerToRequest`]), then [`Freshness`](crate::Freshness).
+//!    it as the same bytes, member order aside ([`check_content`],
+//!    [`Error::ContentMismatch`]);
+//! 9. the name that verified is the one the policy requires, if it names
+//!    one ([`Policy::signed_by`], [`Error::WrongSigner`]);
+//! 10. the age: for a live answer, not signed more than the replay window
+//!     before its request ([`Error::NotAnAnswerToRequest`]); not more than
+//!     the clock drift ahead of the clock ([`Error::FutureTimestamp`]); not
+//!     older than a maximum age ([`Error::StaleTimestamp`]); a bounded age
+//!     needs an integer `timestamp` ([`Error::MissingTimestamp`]).
 //!
 //! # Replay
 //!
 //! The server's payloads name no request and carry no nonce: a signature
 //! proves "the server said this at `timestamp`", never "the server answered
 //! *my* request". A live answer is therefore checked against the moment its
-//! request was sent ([`Keyring::verify_answer`], or
-//! [`VerifyOptions::answer_to`]): anything signed earlier, less
-//! [`DEFAULT_CLOCK_SKEW`](crate::DEFAULT_CLOCK_SKEW), answers an earlier request. An answer read back
-//! from a cache or disk has no request; bound its age with [`Freshness`](crate::Freshness).
-//! What no check here can stop (a replay within the skew, an answer relayed
-//! in real time from another client) is in `SECURITY.md`.
-//!
-//! Plain [`Keyring::verify`] applies no age policy and does not make the
-//! caller choose one; its docs say why, and point to
-//! [`Keyring::verify_answer`] for live answers.
+//! request was sent ([`Policy::answer_to`]): anything signed earlier, less
+//! the replay window, answers an earlier request. An answer read back from
+//! a cache or disk has no request; [`Policy::max_age`] bounds its age. What
+//! no check here can stop (a replay within the window, an answer relayed in
+//! real time from another client) is in `SECURITY.md`.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -49,25 +53,23 @@ use crate::base64;
 use crate::envelope;
 use crate::error::{Error, Member, Problem, Snippet};
 use crate::json;
-use crate::key::PublicKey;
-use crate::keyring::Keyring;
-use crate::options::VerifyOptions;
+use crate::key::{Named, PublicKey};
+use crate::policy::Policy;
 use crate::response_code::ResponseCode;
-
-/// What the server sends in `signature` when it has no signing key.
-pub const UNSIGNED_MARKER: &str = "Private key not set";
+use crate::time::UnixTime;
 
 /// A response whose signature, payload and content all checked out.
 ///
 /// Nothing outside this crate can construct one: holding a `Verified` means
-/// [`Keyring::verify`] accepted the envelope. The payload it hands out comes
+/// [`Keyring::verify`] accepted the envelope under the caller's [`Policy`]. The payload it hands out comes
 /// from the signed `response_base64`, never from the unsigned `response`.
 ///
 /// The key name is the one exception: `private_key_used` is not covered by
 /// the signature, it only selected which of your keys to try. If you put
 /// one key under two names (as the server's demo setup does with `product`
-/// and `global`), the sender chooses which of those names you see here;
-/// decide on the key ([`Verified::key`]), or keep one key per name.
+/// and `global`), the sender chooses which of those names you see here:
+/// require the name in the policy ([`Policy::signed_by`]), or keep one key
+/// per name.
 #[derive(Clone)]
 pub struct Verified {
     key_name: Arc<str>,
@@ -116,7 +118,7 @@ impl Verified {
     }
 
     /// The response code as the server's catalogue names it; codes the
-    /// catalogue does not list come back as [`ResponseCode::Unknown`].
+    /// catalogue does not list keep their number ([`ResponseCode::is_known`]).
     ///
     /// ```
     /// # let pem = std::fs::read_to_string("testdata/gkm/gkm-demo-public.pem").unwrap();
@@ -124,8 +126,8 @@ impl Verified {
     /// # let keyring = respsig::Keyring::new().with("product", key).unwrap();
     /// # let envelope = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json").unwrap();
     /// use respsig::ResponseCode;
-    /// let verified = keyring.verify(&envelope).unwrap();
-    /// assert_eq!(verified.response_code(), Some(ResponseCode::ProductMetaUpdated));
+    /// let verified = keyring.verify(&envelope, &respsig::Policy::any_age()).unwrap();
+    /// assert_eq!(verified.response_code(), Some(ResponseCode::PRODUCT_META_UPDATED));
     /// ```
     pub fn response_code(&self) -> Option<ResponseCode> {
         self.code().map(ResponseCode::from_code)
@@ -145,8 +147,8 @@ impl Verified {
     /// (a fraction, an exponent, `+`, blanks, a number beyond `i64`) is
     /// `None`, and the age checks refuse it as
     /// [`Error::MissingTimestamp`].
-    pub fn timestamp(&self) -> Option<i64> {
-        integer(self.payload().get("timestamp")?)
+    pub fn timestamp(&self) -> Option<UnixTime> {
+        integer(self.payload().get("timestamp")?).map(UnixTime::from_secs)
     }
 
     /// Requires the signed member at `member` to be exactly `value` (as
@@ -165,7 +167,7 @@ impl Verified {
     /// # let keyring = respsig::Keyring::new().with("product", server.public_key().clone())?;
     /// # let envelope = server.sign_envelope("product", &serde_json::json!({"code": 200,
     /// #     "license_key": "LIC-1", "product": {"uuid": "8d3f"}, "timestamp": 1709169556}))?;
-    /// let verified = keyring.verify(&envelope)?;
+    /// let verified = keyring.verify(&envelope, &respsig::Policy::any_age())?;
     /// verified.require("license_key", "LIC-1")?.require("product.uuid", "8d3f")?;
     /// assert_eq!(
     ///     verified.require("license_key", "LIC-2").unwrap_err(),
@@ -195,7 +197,7 @@ impl Verified {
     /// # let envelope = std::fs::read_to_string("testdata/gkm/seed-373-update-product-meta.json").unwrap();
     /// #[derive(serde::Deserialize)]
     /// struct Reply { code: u32, message: String }
-    /// let reply: Reply = keyring.verify(&envelope).unwrap().deserialize().unwrap();
+    /// let reply: Reply = keyring.verify(&envelope, &respsig::Policy::any_age()).unwrap().deserialize().unwrap();
     /// assert_eq!((reply.code, reply.message.as_str()), (373, "Product meta updated"));
     /// ```
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
@@ -255,11 +257,6 @@ pub(crate) fn decode_payload(
     Ok((bytes, value))
 }
 
-/// Whether a `signature` value means "unsigned".
-pub(crate) fn is_unsigned(signature: Option<&str>) -> bool {
-    matches!(signature, None | Some("" | UNSIGNED_MARKER))
-}
-
 /// JSON's whitespace.
 const JSON_BLANK: [char; 4] = [' ', '\t', '\n', '\r'];
 
@@ -279,88 +276,123 @@ fn trim_blank(bytes: &[u8]) -> &[u8] {
 /// are decoded on the heap, only to be refused for their length.
 const MAX_SIGNATURE_LEN: usize = crate::key::MAX_BITS / 8;
 
-pub(crate) fn verify(
-    keyring: &Keyring,
+/// Verifies an envelope: the steps of the module's docs, in that order.
+/// `keys_of` gives the configured keys of a name (the keyring's lookup).
+pub(crate) fn verify<'k>(
     input: &[u8],
-    options: &VerifyOptions,
+    policy: &Policy,
+    keys_of: impl FnOnce(&str) -> Result<Named<'k>, Error>,
 ) -> Result<Verified, Error> {
     // Borrowed until the signature checks out: no `Value`, no copies.
-    let env = envelope::view(input, &options.limits)?;
-    let signature = match env.signature.as_deref() {
-        s if is_unsigned(s) => return Err(Error::Unsigned),
-        Some(s) => s,
-        None => return Err(Error::Unsigned),
+    let env = envelope::view(input, policy.input_limits())?;
+    let signature = check_signed(env.signature.as_deref())?;
+    let (key_name, keys) = keys_of(&env.private_key_used)?;
+    let claimed = check_metadata(&env, keys)?;
+    let agrees = |k: &&PublicKey| claimed.is_none_or(|algorithm| algorithm == k.algorithm());
+    let mut stack = [0u8; MAX_SIGNATURE_LEN];
+    let mut heap = Vec::new();
+    let sig = decode_signature(signature, &mut stack, &mut heap)?;
+    check_signature_len(sig, keys.iter().filter(agrees))?;
+    let key = keys
+        .iter()
+        .filter(agrees)
+        .find(|k| k.verify_raw(env.response_base64.as_bytes(), sig))
+        .ok_or(Error::BadSignature)?;
+    // Signed from here on.
+    let (payload_bytes, payload) = check_content(&env, policy.input_limits().depth_limit())?;
+    let verified = Verified {
+        key_name: Arc::clone(key_name),
+        key: key.clone(),
+        payload_bytes,
+        payload,
     };
-    let (key_name, keys) = match keyring.entry(&env.private_key_used) {
-        Some((name, keys)) if !keys.is_empty() => (name, keys),
-        _ => {
-            return Err(Error::UnknownKeyName {
-                name: Snippet::new(&env.private_key_used),
-            });
-        }
-    };
-    // `signature_metadata` may only narrow the keys tried, to those of the
-    // algorithm it names; an unknown name agrees with no key.
-    let claimed = env
+    policy.check_signer(&verified.key_name)?;
+    policy.check_age(|| verified.timestamp())?;
+    Ok(verified)
+}
+
+/// Step 2: `signature` is there and is not the server's "unsigned".
+fn check_signed(signature: Option<&str>) -> Result<&str, Error> {
+    match signature {
+        s if envelope::is_unsigned(s) => Err(Error::Unsigned),
+        Some(s) => Ok(s),
+        None => Err(Error::Unsigned),
+    }
+}
+
+/// Step 4: `signature_metadata.algorithm`, when there, names the algorithm
+/// of a key of the name: the algorithm keys are narrowed to. It is
+/// unsigned, so it can only refuse (an unknown name agrees with no key),
+/// never choose.
+fn check_metadata(
+    env: &envelope::View<'_>,
+    keys: &[PublicKey],
+) -> Result<Option<Algorithm>, Error> {
+    let Some(name) = env
         .signature_metadata
         .as_ref()
         .and_then(|m| m.algorithm.as_deref())
-        .map(|name| (name, Algorithm::from_name(name)));
-    let agrees = |k: &&PublicKey| match claimed {
-        None => true,
-        Some((_, algorithm)) => algorithm == Some(k.algorithm()),
+    else {
+        return Ok(None);
     };
-    if let Some((name, _)) = claimed
-        && !keys.iter().any(|k| agrees(&k))
-    {
-        return Err(Error::AlgorithmMismatch {
+    match Algorithm::from_name(name) {
+        Some(algorithm) if keys.iter().any(|k| k.algorithm() == algorithm) => Ok(Some(algorithm)),
+        _ => Err(Error::AlgorithmMismatch {
             claimed: Snippet::new(name),
             key: keys[0].algorithm(),
-        });
+        }),
     }
-    let malformed = Error::Malformed {
+}
+
+/// Step 5, first half: `signature` is strict base64, decoded on the stack
+/// when it is no longer than any key's signature.
+fn decode_signature<'b>(
+    signature: &str,
+    stack: &'b mut [u8; MAX_SIGNATURE_LEN],
+    heap: &'b mut Vec<u8>,
+) -> Result<&'b [u8], Error> {
+    let malformed = || Error::Malformed {
         member: Member::Signature,
         problem: Problem::Base64,
     };
-    let mut stack = [0u8; MAX_SIGNATURE_LEN];
-    let mut heap = Vec::new();
-    let len = base64::decoded_len(signature.as_bytes()).ok_or(malformed.clone())?;
+    let len = base64::decoded_len(signature.as_bytes()).ok_or_else(malformed)?;
     let sig: &mut [u8] = if len <= MAX_SIGNATURE_LEN {
         &mut stack[..len]
     } else {
         // Longer than any modulus: decoded only to be refused for its
         // length (or its encoding).
         heap.resize(len, 0);
-        &mut heap
+        heap
     };
     if !base64::decode_into(signature.as_bytes(), sig) {
-        return Err(malformed);
+        return Err(malformed());
     }
-    let sig: &[u8] = sig;
-    if !keys
-        .iter()
-        .filter(agrees)
-        .any(|k| k.signature_len() == sig.len())
-    {
-        // Some key agrees (checked above).
-        let first = keys.iter().find(agrees).unwrap_or(&keys[0]);
-        return Err(Error::Malformed {
-            member: Member::Signature,
-            problem: Problem::SignatureLength {
-                got: sig.len(),
-                expected: first.signature_len(),
-            },
-        });
-    }
-    let key = keys
-        .iter()
-        .filter(agrees)
-        .find(|k| k.verify_raw(env.response_base64.as_bytes(), sig))
-        .ok_or(Error::BadSignature)?;
+    Ok(sig)
+}
 
-    // Signed from here on: decode and check the payload, with the errors
-    // and in the order `decode_payload` and a `Value` would give, but
-    // without building one unless the two copies differ in key order.
+/// Step 5, second half (and the signed-JSON license's): the signature is as
+/// long as a signature under one of `keys` (which are never none).
+pub(crate) fn check_signature_len<'k>(
+    sig: &[u8],
+    mut keys: impl Iterator<Item = &'k PublicKey> + Clone,
+) -> Result<(), Error> {
+    if keys.clone().any(|k| k.signature_len() == sig.len()) {
+        return Ok(());
+    }
+    Err(Error::SignatureLength {
+        got: sig.len(),
+        expected: keys.next().map_or(0, PublicKey::signature_len),
+    })
+}
+
+/// Steps 7 and 8: the signed text decodes to a JSON object with the
+/// content of the plain `response`. Read with the errors and in the order
+/// [`decode_payload`] and a `Value` would give, but without building one
+/// unless the two copies differ in key order.
+fn check_content(
+    env: &envelope::View<'_>,
+    depth_limit: usize,
+) -> Result<(Vec<u8>, OnceLock<Value>), Error> {
     let payload_bytes = base64::decode(&env.response_base64).ok_or(Error::Malformed {
         member: Member::ResponseBase64,
         problem: Problem::Base64,
@@ -379,7 +411,7 @@ pub(crate) fn verify(
         || std::str::from_utf8(&payload_bytes)
             .is_ok_and(|text| json::same_text(env.response, text) == Some(true))
         || {
-        let payload_text = json::check_nested(&payload_bytes, options.limits.depth_limit(), 1)
+        let payload_text = json::check_nested(&payload_bytes, depth_limit, 1)
             .map_err(|problem| Error::PayloadNotJson { problem })?;
         if !payload_text.trim_start_matches(JSON_BLANK).starts_with('{') {
             return Err(Error::PayloadNotJson {
@@ -400,15 +432,7 @@ pub(crate) fn verify(
     if !same {
         return Err(Error::ContentMismatch);
     }
-
-    let verified = Verified {
-        key_name: Arc::clone(key_name),
-        key: key.clone(),
-        payload_bytes,
-        payload,
-    };
-    options.check_age(|| verified.timestamp())?;
-    Ok(verified)
+    Ok((payload_bytes, payload))
 }
 
 #[cfg(test)]
@@ -416,7 +440,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::options::{DEFAULT_CLOCK_SKEW, FixedClock, Freshness};
+    use crate::keyring::Keyring;
+    use crate::time::{DEFAULT_CLOCK_DRIFT, DEFAULT_REPLAY_WINDOW, FixedClock};
 
     #[test]
     fn blanks_trimmed() {
@@ -450,42 +475,49 @@ mod tests {
     const SENT_AT: i64 = 1_800_000_000;
     const NOW: i64 = SENT_AT + 5;
 
+    fn t(secs: i64) -> UnixTime {
+        UnixTime::from_secs(secs)
+    }
+
+    fn policy() -> Policy {
+        Policy::answer_to(t(SENT_AT)).clock(FixedClock::at(NOW))
+    }
+
     /// Verifies an answer with `timestamp` against a request sent at
-    /// `SENT_AT`, the clock at `NOW`, the default skew.
+    /// `SENT_AT`, the clock at `NOW`, the default window and drift.
     fn answer(timestamp: Value) -> Result<Option<i64>, Error> {
         let (keyring, envelope) = signed(serde_json::json!(
             {"code": 200, "message": "Valid license key", "timestamp": timestamp}
         ));
-        let options = VerifyOptions::new()
-            .answer_to(SENT_AT)
-            .clock(FixedClock(NOW));
         keyring
-            .verify_with(&envelope, &options)
-            .map(|verified| verified.timestamp())
+            .verify(&envelope, &policy())
+            .map(|verified| verified.timestamp().map(UnixTime::as_secs))
     }
 
     #[test]
     fn answer_to_request_bounds_are_inclusive() {
-        assert_eq!(DEFAULT_CLOCK_SKEW, Duration::from_secs(60));
+        assert_eq!(DEFAULT_REPLAY_WINDOW, Duration::from_secs(60));
+        assert_eq!(DEFAULT_CLOCK_DRIFT, Duration::from_secs(900));
         let early = SENT_AT - 60;
         assert_eq!(answer(Value::from(early)), Ok(Some(early)));
         assert_eq!(
             answer(Value::from(early - 1)),
             Err(Error::NotAnAnswerToRequest {
-                signed_at: early - 1,
-                sent_at: SENT_AT,
-                clock_skew: 60
+                signed_at: t(early - 1),
+                sent_at: t(SENT_AT),
+                replay_window: DEFAULT_REPLAY_WINDOW
             })
         );
-        // The future is measured from the clock, not from `sent_at`.
-        let late = NOW + 60;
+        // The future is measured from the clock, not from `sent_at`: a
+        // server clock up to 15 minutes ahead is still the server's answer.
+        let late = NOW + 900;
         assert_eq!(answer(Value::from(late)), Ok(Some(late)));
         assert_eq!(
             answer(Value::from(late + 1)),
             Err(Error::FutureTimestamp {
-                timestamp: late + 1,
-                now: NOW,
-                max_future_skew: 60
+                signed_at: t(late + 1),
+                now: t(NOW),
+                clock_drift: DEFAULT_CLOCK_DRIFT
             })
         );
     }
@@ -494,11 +526,8 @@ mod tests {
     fn answer_to_request_without_a_usable_timestamp() {
         // Missing.
         let (keyring, envelope) = signed(serde_json::json!({"code": 200}));
-        let options = VerifyOptions::new()
-            .answer_to(SENT_AT)
-            .clock(FixedClock(NOW));
         assert_eq!(
-            keyring.verify_with(&envelope, &options).unwrap_err(),
+            keyring.verify(&envelope, &policy()).unwrap_err(),
             Error::MissingTimestamp
         );
         // Not an integer, or not a plain decimal string: missing too. (A
@@ -525,73 +554,87 @@ mod tests {
         assert_eq!(
             answer(Value::from("400")),
             Err(Error::NotAnAnswerToRequest {
-                signed_at: 400,
-                sent_at: SENT_AT,
-                clock_skew: 60
+                signed_at: t(400),
+                sent_at: t(SENT_AT),
+                replay_window: DEFAULT_REPLAY_WINDOW
             })
         );
     }
 
     #[test]
-    fn answer_to_request_with_another_skew_and_with_freshness() {
+    fn answer_to_request_with_other_tolerances_and_a_maximum_age() {
         let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT - 1}));
-        let strict = VerifyOptions::new()
-            .answer_to(SENT_AT)
-            .clock_skew(Duration::from_secs(0))
-            .clock(FixedClock(SENT_AT));
+        let strict = Policy::answer_to(t(SENT_AT))
+            .replay_window(Duration::ZERO)
+            .clock_drift(Duration::ZERO)
+            .clock(FixedClock::at(SENT_AT));
         assert_eq!(
-            keyring.verify_with(&envelope, &strict).unwrap_err(),
+            keyring.verify(&envelope, &strict).unwrap_err(),
             Error::NotAnAnswerToRequest {
-                signed_at: SENT_AT - 1,
-                sent_at: SENT_AT,
-                clock_skew: 0
+                signed_at: t(SENT_AT - 1),
+                sent_at: t(SENT_AT),
+                replay_window: Duration::ZERO
             }
         );
-        // Sub-second skews count in whole seconds.
+        // Sub-second tolerances count in whole seconds.
         let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT + 2}));
         assert_eq!(
             keyring
-                .verify_with(
+                .verify(
                     &envelope,
-                    &strict.clone().clock_skew(Duration::from_millis(1999))
+                    &strict.clone().clock_drift(Duration::from_millis(1999))
                 )
                 .unwrap_err(),
             Error::FutureTimestamp {
-                timestamp: SENT_AT + 2,
-                now: SENT_AT,
-                max_future_skew: 1
+                signed_at: t(SENT_AT + 2),
+                now: t(SENT_AT),
+                clock_drift: Duration::from_millis(1999)
             }
         );
-        // Both policies apply: an answer to the request, but older than
-        // the freshness allows (a clock far ahead of `sent_at`).
+        // Both bounds apply: an answer to the request, but older than the
+        // maximum age allows (a clock far ahead of `sent_at`).
         let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT}));
-        let both = VerifyOptions::new()
-            .answer_to(SENT_AT)
-            .freshness(Freshness::new(
-                Duration::from_secs(30),
-                Duration::from_secs(5),
-            ))
-            .clock(FixedClock(SENT_AT + 31));
+        let both = Policy::answer_to(t(SENT_AT))
+            .and_max_age(Duration::from_secs(30))
+            .clock(FixedClock::at(SENT_AT + 31));
         assert_eq!(
-            keyring.verify_with(&envelope, &both).unwrap_err(),
+            keyring.verify(&envelope, &both).unwrap_err(),
             Error::StaleTimestamp {
-                timestamp: SENT_AT,
-                now: SENT_AT + 31,
-                max_age: 30
+                signed_at: t(SENT_AT),
+                now: t(SENT_AT + 31),
+                max_age: Duration::from_secs(30)
             }
         );
         // The answer-to check comes first.
-        let both = both.answer_to(SENT_AT + 61);
+        let both = Policy::answer_to(t(SENT_AT + 61))
+            .and_max_age(Duration::from_secs(30))
+            .clock(FixedClock::at(SENT_AT + 31));
         assert_eq!(
-            keyring.verify_with(&envelope, &both).unwrap_err(),
+            keyring.verify(&envelope, &both).unwrap_err(),
             Error::NotAnAnswerToRequest {
-                signed_at: SENT_AT,
-                sent_at: SENT_AT + 61,
-                clock_skew: 60
+                signed_at: t(SENT_AT),
+                sent_at: t(SENT_AT + 61),
+                replay_window: DEFAULT_REPLAY_WINDOW
             }
         );
-        // No policy: any age.
-        assert!(keyring.verify(&envelope).is_ok());
+        // Any age, as the caller said.
+        assert!(keyring.verify(&envelope, &Policy::any_age()).is_ok());
+    }
+
+    #[test]
+    fn the_signer_named_in_the_policy() {
+        let (keyring, envelope) = signed(serde_json::json!({"timestamp": SENT_AT}));
+        let product = Policy::any_age().signed_by("product");
+        assert!(keyring.verify(&envelope, &product).is_ok());
+        assert_eq!(
+            keyring
+                .verify(&envelope, &Policy::any_age().signed_by("global"))
+                .unwrap_err(),
+            Error::WrongSigner {
+                signed_by: Snippet::new("product"),
+                required: Snippet::new("global")
+            }
+        );
     }
 
     #[test]
@@ -604,7 +647,7 @@ mod tests {
             "data": {"hardware_id": null},
             "timestamp": SENT_AT
         }));
-        let verified = keyring.verify(&envelope).unwrap();
+        let verified = keyring.verify(&envelope, &Policy::any_age()).unwrap();
         let mismatch = |member: &str, present| Error::MemberMismatch {
             member: Snippet::new(member),
             present,
@@ -665,12 +708,12 @@ mod tests {
         );
         assert_eq!(
             Error::NotAnAnswerToRequest {
-                signed_at: 1,
-                sent_at: 62,
-                clock_skew: 60
+                signed_at: t(1),
+                sent_at: t(62),
+                replay_window: DEFAULT_REPLAY_WINDOW
             }
             .to_string(),
-            "not an answer to this request: signed at 1, but the request was sent at 62 (clock skew allowed: 60 s); it is an earlier answer played back, or the clocks disagree"
+            "not an answer to this request: signed at 1, 61 s before the request was sent at 62, more than the 60 s replay window"
         );
     }
 

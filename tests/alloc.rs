@@ -12,19 +12,22 @@ mod common;
 use std::alloc::System;
 use std::hint::black_box;
 
-use respsig::Keyring;
+use respsig::{Keyring, Policy};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// Allocations (new blocks and reallocations) of one verify, the result
-/// dropped inside the count.
+/// dropped inside the count (the policy is made once, outside it).
 fn allocations(keyring: &Keyring, envelope: &str) -> usize {
+    let policy = Policy::any_age();
     // Warm up: anything allocated once per process is not per verify.
-    drop(black_box(keyring.verify(envelope).unwrap()));
+    drop(black_box(keyring.verify(envelope, &policy).unwrap()));
     let region = Region::new(GLOBAL);
-    drop(black_box(keyring.verify(black_box(envelope)).unwrap()));
+    drop(black_box(
+        keyring.verify(black_box(envelope), &policy).unwrap(),
+    ));
     let change = region.change();
     change.allocations + change.reallocations
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use base64ct::{Base64, Encoding};
+use respsig::Policy;
 use respsig::{Keyring, PublicKey, SigningKey};
 use serde_json::Value;
 
@@ -112,7 +113,7 @@ impl Envelope {
     /// under `key` and that the crate hands back the decoded payload, so no
     /// benchmark measures a failing path.
     pub fn check(&self, key: &Key, keyring: &Keyring) {
-        let verified = keyring.verify(&self.text).unwrap();
+        let verified = keyring.verify(&self.text, &Policy::any_age()).unwrap();
         let payload = Base64::decode_vec(std::str::from_utf8(&self.signed).unwrap()).unwrap();
         assert_eq!(verified.payload_bytes(), payload.as_slice());
         assert!(key.ring_verify(&self.signed, &self.signature));
@@ -167,7 +168,7 @@ impl Signing {
         let keyring = Keyring::new()
             .with("product", self.key.public_key().clone())
             .unwrap();
-        keyring.verify(&envelope).unwrap();
+        keyring.verify(&envelope, &Policy::any_age()).unwrap();
         signed
     }
 
@@ -195,4 +196,20 @@ impl Signing {
             )
             .unwrap();
     }
+}
+
+/// Every envelope of `batch` verified under any age on the current rayon
+/// pool, in input order: how the README verifies many envelopes
+/// (`Keyring` is `Sync`).
+#[allow(dead_code)]
+pub fn verify_all(
+    keyring: &respsig::Keyring,
+    batch: &[&str],
+) -> Vec<Result<respsig::Verified, respsig::Error>> {
+    use rayon::prelude::*;
+    let policy = respsig::Policy::any_age();
+    batch
+        .par_iter()
+        .map(|e| keyring.verify(e, &policy))
+        .collect()
 }

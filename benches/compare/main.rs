@@ -9,6 +9,7 @@
 //! envelope text to `Verified`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use respsig::Policy;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -41,10 +42,16 @@ fn main() {
             .with("global", key)
             .unwrap();
         let text = std::fs::read_to_string(format!("{root}/{envelope}")).unwrap();
-        keyring.verify(&text).unwrap();
+        keyring.verify(&text, &Policy::any_age()).unwrap();
 
         let mut rates: Vec<f64> = (0..rounds)
-            .map(|_| rate(seconds, || keyring.verify(black_box(text.as_str())).is_ok()))
+            .map(|_| {
+                rate(seconds, || {
+                    keyring
+                        .verify(black_box(text.as_str()), &Policy::any_age())
+                        .is_ok()
+                })
+            })
             .collect();
         rates.sort_by(f64::total_cmp);
         println!("respsig\t{name}\t{:.0}", rates[rates.len() / 2]);

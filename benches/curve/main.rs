@@ -21,7 +21,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use base64ct::{Base64, Encoding};
-use respsig::{Error, Keyring, Limits, PublicKey, VerifyOptions};
+use respsig::{Error, Keyring, Limits, Policy, PublicKey};
 
 /// Per-call times (ns) of `a` and `b` in alternating batches of about
 /// 4 ms each, for about `seconds` in all.
@@ -80,7 +80,7 @@ fn main() {
     let keyring = Keyring::new().with("product", public.clone()).unwrap();
     let other = Keyring::new().with("other", public).unwrap();
     // The 1 MiB payload's envelope is 2.4 MB compact, 3.2 MB pretty.
-    let options = VerifyOptions::new().limits(Limits::new().max_input_bytes(8 << 20));
+    let options = Policy::any_age().limits(Limits::new().max_input_bytes(8 << 20));
 
     let spki =
         spki::SubjectPublicKeyInfoRef::try_from(keyring.keys("product")[0].spki_der()).unwrap();
@@ -103,7 +103,7 @@ fn main() {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
             let signed = v["response_base64"].as_str().unwrap().as_bytes().to_vec();
             let sig = Base64::decode_vec(v["signature"].as_str().unwrap()).unwrap();
-            let verified = keyring.verify_with(&text, &options).unwrap();
+            let verified = keyring.verify(&text, &options).unwrap();
             assert_eq!(
                 verified.payload_bytes(),
                 Base64::decode_vec(v["response_base64"].as_str().unwrap()).unwrap()
@@ -111,14 +111,14 @@ fn main() {
             assert_eq!(verified.payload_bytes().len(), size);
             assert!(ring_verify(&signed, &sig));
             assert!(matches!(
-                other.verify_with(&text, &options),
+                other.verify(&text, &options),
                 Err(Error::UnknownKeyName { .. })
             ));
 
             let (full, raw) = paired(
                 seconds,
                 || {
-                    black_box(keyring.verify_with(black_box(&text), &options).is_ok());
+                    black_box(keyring.verify(black_box(&text), &options).is_ok());
                 },
                 || {
                     black_box(ring_verify(black_box(&signed), black_box(&sig)));
@@ -127,7 +127,7 @@ fn main() {
             let ratio: Vec<f64> = full.iter().zip(&raw).map(|(a, b)| a / b).collect();
             let diff: Vec<f64> = full.iter().zip(&raw).map(|(a, b)| a - b).collect();
             let read = alone(seconds / 4.0, || {
-                black_box(other.verify_with(black_box(&text), &options).is_err());
+                black_box(other.verify(black_box(&text), &options).is_err());
             });
             println!(
                 "respsig\t{size}\t{variant}\t{}\t{:.0}\t{:.0}\t{:.4}\t{:.0}\t{:.0}\t{:.0}\t{:.0}",

@@ -9,12 +9,13 @@ pub fn for_error(e: &Error) -> Option<&'static str> {
         Error::TooLarge { .. } => "raise --max-bytes only if the input really is this large",
         Error::UnknownKeyName { .. } => "add that key with --key NAME=PATH if you trust it",
         Error::Unsigned => "nothing in this response is signed, so none of it can be trusted",
-        Error::BadSignature => "the response was altered, or signed by another key",
+        Error::BadSignature => "it was altered, or signed by another key",
         Error::ContentMismatch => "the unsigned copy was altered; do not trust it",
-        Error::FutureTimestamp { .. } => "check the clocks",
+        Error::FutureTimestamp { .. } => "check this machine's clock (or raise --clock-drift)",
         Error::NotAnAnswerToRequest { .. } => {
-            "if the clocks really differ by more than that, raise --clock-skew"
+            "it is an earlier answer played back, or this machine's clock runs ahead of the server's (check the clock)"
         }
+        Error::StaleTimestamp { .. } => "ask the server again",
         Error::KeyRejected(problem) => return for_key(problem),
         Error::License(problem) => return for_license(problem),
         _ => return None,
@@ -33,7 +34,11 @@ fn for_key(problem: &KeyProblem) -> Option<&'static str> {
 
 fn for_license(problem: &LicenseProblem) -> Option<&'static str> {
     Some(match problem {
-        LicenseProblem::BadSignature => "the license was altered, or signed by another key",
+        LicenseProblem::BindingNotChecked { member: "domain" } => {
+            "say which domain this is with --domain"
+        }
+        LicenseProblem::BindingNotChecked { .. } => "say which machine this is with --hardware-id",
+        LicenseProblem::NoRsaKey => "give the RSA public key the .lic file was written with",
         LicenseProblem::IntegrityMissing => {
             "--require-integrity refuses it; files the license server writes have none"
         }

@@ -137,45 +137,53 @@ pub enum KeysCommand {
 // own help is on its `Command` variant above.
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("age").required(true).multiple(true)))]
 pub struct VerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
-    /// as SPKI or a raw 32-byte file). Repeat for several names, or for
-    /// several keys under one name (rotation).
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
+    #[command(flatten)]
+    pub keys: PublicKeys,
     /// The hash RSA keys verify with [default: sha256]. Ed25519 keys have
     /// their hash built in and ignore it; --hash with no RSA key among the
     /// --key files is a usage error.
     #[arg(long, value_enum)]
     pub hash: Option<HashArg>,
-    /// Refuse responses whose signed timestamp is older than this many
-    /// seconds.
-    #[arg(long, value_name = "SECONDS")]
-    pub max_age: Option<u64>,
-    /// With --max-age: how far ahead of this machine's clock a timestamp
-    /// may be.
+    /// The age policy, one of three (required): the Unix time the request
+    /// was sent at, for a live answer: refuse an answer signed more than
+    /// --replay-window earlier, which answers an earlier request.
     #[arg(
         long,
-        value_name = "SECONDS",
-        default_value_t = 300,
-        requires = "max_age"
+        value_name = "UNIX_SECONDS",
+        allow_negative_numbers = true,
+        group = "age"
     )]
-    pub max_future_skew: u64,
-    /// The Unix time the request was sent at: refuse an answer signed
-    /// earlier (less --clock-skew), which answers an earlier request, and
-    /// one signed more than --clock-skew ahead of this machine's clock.
-    /// For live answers; --max-age is for stored ones.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     pub sent_at: Option<i64>,
-    /// With --sent-at: how far apart this machine's clock and the
-    /// server's may be.
+    /// The age policy for a stored answer: refuse one whose signed
+    /// timestamp is older than this many seconds (with --sent-at: both).
+    #[arg(long, value_name = "SECONDS", group = "age")]
+    pub max_age: Option<u64>,
+    /// The age policy for samples and audits: accept a genuine answer of
+    /// any age (a recorded "valid" then verifies forever).
+    #[arg(long, group = "age", conflicts_with_all = ["sent_at", "max_age"])]
+    pub any_age: bool,
+    /// With --sent-at: how long before the request an answer may be
+    /// signed.
     #[arg(
         long,
         value_name = "SECONDS",
-        default_value_t = respsig::DEFAULT_CLOCK_SKEW.as_secs(),
+        default_value_t = respsig::DEFAULT_REPLAY_WINDOW.as_secs(),
         requires = "sent_at"
     )]
-    pub clock_skew: u64,
+    pub replay_window: u64,
+    /// How far ahead of this machine's clock a signed timestamp may be.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = respsig::DEFAULT_CLOCK_DRIFT.as_secs()
+    )]
+    pub clock_drift: u64,
+    /// Require the envelope to verify under a key of this name (the
+    /// envelope's own `private_key_used` is unsigned).
+    #[arg(long, value_name = "NAME")]
+    pub signed_by: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     /// Print the payload indented instead of as the exact signed bytes
@@ -189,14 +197,8 @@ pub struct VerifyArgs {
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
-    /// A private key: NAME=PATH (PEM or DER; PKCS#8 RSA or Ed25519, or
-    /// PKCS#1 RSA). Repeat to give several and choose one with --name.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
-    /// Which key name to sign with (written to private_key_used).
-    /// May be left out when only one key is given.
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub keys: PrivateKeys,
     /// The hash an RSA key signs with [default: sha256]. An Ed25519 key
     /// has its hash built in: --hash with one is a usage error.
     #[arg(long, value_enum)]
@@ -242,16 +244,10 @@ pub struct InspectArgs {
 
 #[derive(Args, Debug)]
 pub struct LicenseVerifyArgs {
-    /// A public key: NAME=PATH (PEM or DER). Repeat for several keys; the
-    /// one that opens a .lic file is used.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
-    /// Which key name verifies the license: only that name's keys are
-    /// tried. A signed-JSON license needs it when the keys have several
-    /// names (the document does not say); a .lic file is otherwise tried
-    /// under every key.
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub keys: PublicKeys,
+    #[command(flatten)]
+    pub choice: KeyChoice,
     /// Require the license to be bound to this hardware id.
     #[arg(long, value_name = "ID")]
     pub hardware_id: Option<String>,
@@ -278,14 +274,8 @@ pub struct LicenseVerifyArgs {
 
 #[derive(Args, Debug)]
 pub struct LicenseIssueArgs {
-    /// A private key: NAME=PATH (PEM or DER; PKCS#8 or PKCS#1). Repeat to
-    /// give several and choose one with --name.
-    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
-    pub keys: Vec<KeyArg>,
-    /// Which key writes the file. May be left out when only one key is
-    /// given. (The name is not written into the file.)
-    #[arg(long)]
-    pub name: Option<String>,
+    #[command(flatten)]
+    pub keys: PrivateKeys,
     /// Write the file's bytes exactly as they are instead of their
     /// canonical form (they must still be one JSON object; .lic only).
     #[arg(long, conflicts_with = "format")]
@@ -305,6 +295,38 @@ pub struct FingerprintArgs {
     /// Key files (PEM or DER; public or private).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+// The key options, declared once for every command that takes them.
+
+/// Public keys, for the commands that verify.
+#[derive(Args, Debug)]
+pub struct PublicKeys {
+    /// A public key: NAME=PATH (PEM or DER; RSA as SPKI or PKCS#1, Ed25519
+    /// as SPKI or a raw 32-byte file). Repeat for several names, or for
+    /// several keys under one name (rotation).
+    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
+    pub list: Vec<KeyArg>,
+}
+
+/// Private keys and the one that signs, for the commands that sign.
+#[derive(Args, Debug)]
+pub struct PrivateKeys {
+    /// A private key: NAME=PATH (PEM or DER; PKCS#8 RSA or Ed25519, or
+    /// PKCS#1 RSA). Repeat to give several and choose one with --name.
+    #[arg(long = "key", value_name = "NAME=PATH", required = true, value_parser = parse_key)]
+    pub list: Vec<KeyArg>,
+    #[command(flatten)]
+    pub choice: KeyChoice,
+}
+
+/// Which of the --key names to use.
+#[derive(Args, Debug)]
+pub struct KeyChoice {
+    /// Which --key name to use (for `sign`, the name written to
+    /// private_key_used). May be left out when all keys have one name.
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// The input file of a command and the size it may have.

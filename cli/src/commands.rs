@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use respsig::{
-    Algorithm, Freshness, Hash, Keyring, Limits, PublicKey, Signer, VerifyOptions, canonical,
+    Algorithm, Hash, Keyring, LicensePolicy, Limits, Policy, PublicKey, Signer, UnixTime, canonical,
 };
 
 use crate::Failure;
@@ -59,31 +59,44 @@ fn no_hash_for_ed25519(hash: HashArg, which: &str) -> Failure {
     ))
 }
 
-/// How a key is named in messages: `RSA-2048, SHA-256` or `Ed25519`.
-fn describe_key(key: &PublicKey) -> String {
+/// How a key is named in every message: `RSA-2048, SHA-256, sha256:...`
+/// or `Ed25519, sha256:...`.
+pub fn describe_key(key: &PublicKey) -> String {
     match key.algorithm() {
-        Algorithm::Ed25519 => "Ed25519".to_owned(),
-        _ => format!("RSA-{}, {}", key.bits(), key.hash()),
+        Algorithm::Ed25519 => format!("Ed25519, sha256:{}", key.fingerprint()),
+        _ => format!(
+            "RSA-{}, {}, sha256:{}",
+            key.bits(),
+            key.hash(),
+            key.fingerprint()
+        ),
     }
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
-    let keyring = keyring(&args.keys, args.hash)?;
+    let keyring = keyring(&args.keys.list, args.hash)?;
     let max_bytes = args.input.max_bytes;
-    let mut options = VerifyOptions::new().limits(Limits::new().max_input_bytes(max_bytes));
-    if let Some(max_age) = args.max_age {
-        options = options.freshness(Freshness::new(
-            Duration::from_secs(max_age),
-            Duration::from_secs(args.max_future_skew),
-        ));
+    let max_age = args.max_age.map(Duration::from_secs);
+    let mut policy = match (args.sent_at, max_age) {
+        (Some(sent_at), max_age) => {
+            let policy = Policy::answer_to(UnixTime::from_secs(sent_at))
+                .replay_window(Duration::from_secs(args.replay_window));
+            match max_age {
+                Some(max_age) => policy.and_max_age(max_age),
+                None => policy,
+            }
+        }
+        (None, Some(max_age)) => Policy::max_age(max_age),
+        // clap requires one of the three.
+        (None, None) => Policy::any_age(),
     }
-    if let Some(sent_at) = args.sent_at {
-        options = options
-            .answer_to(sent_at)
-            .clock_skew(Duration::from_secs(args.clock_skew));
+    .clock_drift(Duration::from_secs(args.clock_drift))
+    .limits(Limits::new().max_input_bytes(max_bytes));
+    if let Some(name) = &args.signed_by {
+        policy = policy.signed_by(name);
     }
     let envelope = input::read(&args.input.file, max_bytes)?;
-    let verified = keyring.verify_with(&envelope, &options).map_err(refused)?;
+    let verified = keyring.verify(&envelope, &policy).map_err(refused)?;
     let mut out = if args.pretty {
         crate::pretty::indent(verified.payload_bytes())
     } else {
@@ -92,13 +105,11 @@ pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     out.push(b'\n');
     write_stdout(&out)?;
     if !args.quiet {
-        let key = verified.key();
         eprintln!(
-            "respsig: verified {}: signed by key `{}` ({}, sha256:{}), code {}",
+            "respsig: verified {}: signed by key `{}` ({}), code {}",
             describe(&args.input.file),
             verified.key_name(),
-            describe_key(key),
-            key.fingerprint(),
+            describe_key(verified.key()),
             verified
                 .code()
                 .map_or_else(|| "none".to_owned(), |c| c.to_string()),
@@ -109,25 +120,33 @@ pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
 
 pub fn sign(args: &SignArgs) -> Result<(), Failure> {
     let hash = args.hash;
-    let mut signer = Signer::new();
-    let mut names = Vec::new();
-    for arg in &args.keys {
-        let key = input::signing_key(&arg.path, hash.map_or(Hash::Sha256, Hash::from))?;
-        signer = signer
-            .with(&arg.name, key)
-            .map_err(|e| Failure::Usage(format!("--key {arg}: {e}")))?;
-        names.push(arg.name.as_str());
+    let names: Vec<&str> = args.keys.list.iter().map(|k| k.name.as_str()).collect();
+    if let Some(again) = args
+        .keys
+        .list
+        .iter()
+        .enumerate()
+        .find(|(i, k)| names[..*i].contains(&k.name.as_str()))
+        .map(|(_, k)| k)
+    {
+        return Err(Failure::Usage(format!(
+            "--key {again}: a key named `{}` was already given",
+            again.name
+        )));
     }
-    let name = names[choose_key(args.name.as_deref(), &names, "signs")?];
-    let ed25519 = signer
-        .key(name)
-        .is_some_and(|k| k.algorithm() == Algorithm::Ed25519);
-    if let (Some(hash), true) = (hash, ed25519) {
+    // Only the chosen key's file is read.
+    let chosen = &args.keys.list[choose_key(args.keys.choice.name.as_deref(), &names, "signs")?];
+    let name = chosen.name.as_str();
+    let key = input::signing_key(&chosen.path, hash.map_or(Hash::Sha256, Hash::from))?;
+    if let (Some(hash), Algorithm::Ed25519) = (hash, key.algorithm()) {
         return Err(no_hash_for_ed25519(
             hash,
             &format!("key `{name}` is an Ed25519 key"),
         ));
     }
+    let signer = Signer::new()
+        .with(name, key)
+        .map_err(|e| Failure::Usage(format!("--key {chosen}: {e}")))?;
     let text = input::read(&args.input.file, args.input.max_bytes)?;
     let response = canonical::read(&text).map_err(refused)?;
     if !response.is_object() {
@@ -234,49 +253,29 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(
 }
 
 pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
-    // --name limits the keys tried to that name's, for both formats.
-    let keys: Vec<KeyArg> = match &args.name {
-        Some(name) => args
-            .keys
-            .iter()
-            .filter(|k| k.name == *name)
-            .cloned()
-            .collect(),
-        None => args.keys.clone(),
-    };
-    if let (Some(name), true) = (&args.name, keys.is_empty()) {
-        return Err(Failure::Usage(format!(
-            "--name {name}: no --key was given under that name"
-        )));
-    }
-    let keyring = keyring(&keys, None)?;
+    let keyring = keyring(&args.keys.list, None)?;
+    let names: Vec<&str> = keyring.names().collect();
+    // Only the chosen name's keys are tried, for both formats.
+    let name = names[choose_key(args.choice.name.as_deref(), &names, "verifies the license")?];
     let max_bytes = args.input.max_bytes;
     let file = input::read(&args.input.file, max_bytes)?;
-    let options = respsig::LicenseOptions::new()
+    let mut policy = LicensePolicy::new()
         .limits(Limits::new().max_input_bytes(max_bytes))
-        .require_integrity(args.require_integrity);
-    let format = respsig::LicenseFormat::detect(&file);
-    let verified = match format {
-        respsig::LicenseFormat::SignedJson => {
-            let names: Vec<&str> = keyring.names().collect();
-            let name = names[choose_key(args.name.as_deref(), &names, "verifies the license")?];
-            keyring.verify_license_json_with(name, &file, &options)
-        }
-        _ => keyring.verify_license_with(&file, &options),
-    }
-    .map_err(refused)?;
-    let license: respsig::License = verified.deserialize().map_err(refused)?;
-    let mut check = respsig::LicenseCheck::new().expiry_leeway(args.expiry_leeway);
+        .require_integrity(args.require_integrity)
+        .expiry_leeway(Duration::from_secs(args.expiry_leeway));
     if let Some(id) = &args.hardware_id {
-        check = check.hardware_id(id);
+        policy = policy.hardware_id(id);
     }
     if let Some(domain) = &args.domain {
-        check = check.domain(domain);
+        policy = policy.domain(domain);
     }
-    check.check(&license).map_err(refused)?;
+    let verified = keyring
+        .verify_license(name, &file, &policy)
+        .map_err(refused)?;
+    let format = verified.format();
     let exact = if format == respsig::LicenseFormat::SignedJson {
         // The license object as it stands in the signed bytes.
-        canonical::to_vec_with(verified.license(), canonical::Options::php_sdk_license())
+        canonical::to_vec_with(verified.value(), canonical::Options::php_sdk_license())
     } else {
         verified.signed_bytes().to_vec()
     };
@@ -295,12 +294,11 @@ pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
             (_, false) => ".lic license without integrity member",
         };
         eprintln!(
-            "respsig: {what} {} verified: key `{}` (RSA-{}, sha256:{}), license key {}",
+            "respsig: {what} {} verified: key `{}` ({}), license key {}",
             describe(&args.input.file),
             verified.key_name(),
-            verified.key().bits(),
-            verified.key().fingerprint(),
-            license.license_key,
+            describe_key(verified.key()),
+            verified.license().license_key,
         );
     }
     Ok(())
@@ -308,7 +306,7 @@ pub fn license_verify(args: &LicenseVerifyArgs) -> Result<(), Failure> {
 
 pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
     let mut given: Vec<(&str, &Path)> = Vec::new();
-    for arg in &args.keys {
+    for arg in &args.keys.list {
         if given.iter().any(|(n, _)| *n == arg.name) {
             return Err(Failure::Usage(format!(
                 "--key {arg}: a key named `{}` was already given",
@@ -319,35 +317,45 @@ pub fn license_issue(args: &LicenseIssueArgs) -> Result<(), Failure> {
     }
     let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
     // Only the chosen key file is read.
-    let (name, path) = given[choose_key(args.name.as_deref(), &names, "writes the license")?];
-    let writer = input::license_writer(path)?;
+    let (name, path) = given[choose_key(
+        args.keys.choice.name.as_deref(),
+        &names,
+        "writes the license",
+    )?];
     let text = input::read(&args.input.file, args.input.max_bytes)?;
+    if args.format == LicenseFormatArg::Json {
+        // An ordinary signature, by the crypto backend: any signing key.
+        let key = input::signing_key(path, Hash::Sha256)?;
+        let mut file = canonical::read(&text)
+            .and_then(|license| key.sign_license_json(&license))
+            .map_err(refused)?;
+        file.push('\n');
+        write_stdout(file.as_bytes())?;
+        if !args.quiet {
+            eprintln!(
+                "respsig: signed-JSON license for {} written under key `{name}` ({})",
+                describe(&args.input.file),
+                describe_key(key.public_key()),
+            );
+        }
+        return Ok(());
+    }
+    let writer = input::license_writer(path)?;
     let mut file = if args.exact {
         writer.write_json(&text)
-    } else if args.format == LicenseFormatArg::Json {
-        canonical::read(&text).and_then(|license| writer.write_signed_json(&license))
     } else {
         canonical::read(&text).and_then(|license| writer.write(&license))
     }
     .map_err(refused)?;
     file.push('\n');
     write_stdout(file.as_bytes())?;
-    if !args.quiet && args.format == LicenseFormatArg::Json {
+    if !args.quiet {
         let key = writer.public_key();
         eprintln!(
-            "respsig: signed-JSON license for {} written under key `{name}` (RSA-{}, sha256:{})",
+            "respsig: license for {} written: {} block(s) under key `{name}` ({})",
             describe(&args.input.file),
-            key.bits(),
-            key.fingerprint(),
-        );
-    } else if !args.quiet {
-        let key = writer.public_key();
-        eprintln!(
-            "respsig: license for {} written: {} block(s) under key `{name}` (RSA-{}, sha256:{})",
-            describe(&args.input.file),
-            (file.len() - 1) / 4 * 3 / key.modulus_len(),
-            key.bits(),
-            key.fingerprint(),
+            (file.len() - 1) / 4 * 3 / key.signature_len(),
+            describe_key(key),
         );
     }
     Ok(())

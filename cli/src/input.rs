@@ -113,7 +113,7 @@ pub fn any_key(path: &Path) -> Result<PublicKey, Failure> {
     let bytes = zeroize::Zeroizing::new(read_key_file(path)?);
     let key = match PublicKey::from_pem_or_der(&bytes) {
         Ok(key) => Ok(key),
-        Err(public) => PublicKey::from_private_pem_or_der(&bytes).map_err(|private| {
+        Err(public) => PublicKey::from_private(&bytes).map_err(|private| {
             // Report the public loader's reason unless the file is a
             // private key that was refused for a reason of its own.
             match private {

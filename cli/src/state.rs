@@ -207,7 +207,7 @@ fn record(args: &RecordArgs) -> Result<(), Failure> {
 fn check(args: &CheckArgs) -> Result<(), Failure> {
     let keyring = keyring(&args.keys)?;
     let mut policy = match args.now {
-        Some(now) => StatePolicy::new().clock(FixedClock(now)),
+        Some(now) => StatePolicy::new().clock(FixedClock::at(now)),
         None => StatePolicy::new().clock(SystemClock),
     };
     if let Some(s) = args.revalidate_after {

@@ -332,21 +332,27 @@ fn an_offline_license_on_the_right_and_the_wrong_machine() {
     assert_eq!(verdict(&domain), ("active".to_owned(), Some(0)));
     let expired = f.check(LIC_EXPIRES + 1, &["--hardware-id", "HW-1234"]);
     assert_eq!(verdict(&expired), ("expired".to_owned(), Some(1)));
-    // Another license key than the store's: refused at record.
-    let before = listing(&f.store);
-    let o = respsig(&[
-        "state",
-        "record",
-        "--store",
-        &f.store,
-        "--key",
-        KEY,
-        "--license-key",
-        "LIC-OTHER",
-        "testdata/license/openssl-2048.lic",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(listing(&f.store), before);
+    // A store for another license key: this license is invalid there.
+    let other = f.check(
+        LIC_EXPIRES - 10,
+        &["--hardware-id", "HW-1234", "--license-key", "LIC-OTHER"],
+    );
+    assert_eq!(verdict(&other), ("invalid".to_owned(), Some(1)));
+    assert!(
+        stdout(&other).contains("names another license key or product"),
+        "{}",
+        stdout(&other)
+    );
+    let ours = f.check(
+        LIC_EXPIRES - 10,
+        &[
+            "--hardware-id",
+            "HW-1234",
+            "--license-key",
+            "LIC-2024-ABCD1234",
+        ],
+    );
+    assert_eq!(verdict(&ours), ("active".to_owned(), Some(0)));
 }
 
 #[test]

@@ -62,8 +62,8 @@ pub(super) fn same_number(a: &Number, b: &Number) -> bool {
             (Some(x), Some(y)) if a.is_f64() && b.is_f64() => x.to_bits() == y.to_bits(),
             _ => {
                 let (mut x, mut y) = (Vec::new(), Vec::new());
-                crate::canonical::write_number(a, &mut x);
-                crate::canonical::write_number(b, &mut y);
+                crate::php_number::write_number(a, &mut x);
+                crate::php_number::write_number(b, &mut y);
                 x == y
             }
         },

@@ -22,10 +22,10 @@ use serde_json::Value;
 
 use super::entry::{self, Kind};
 use super::table::{self, Verdict};
-use super::verify::{self, LicenseFacts, Time};
+use super::verify::{self, LicenseFacts, LicenseRules, LicenseVerdict, Time};
 use super::{
-    Binding, DEFAULT_GRACE, DEFAULT_REVALIDATE_AFTER, Decision, EntryProblem, MAX_ENTRIES, Reason,
-    State, StatePolicy,
+    DEFAULT_GRACE, DEFAULT_REVALIDATE_AFTER, Decision, EntryProblem, MAX_ENTRIES, Reason, State,
+    StatePolicy,
 };
 use crate::keyring::Keyring;
 
@@ -55,6 +55,7 @@ pub(super) fn read_entry(
     name: &str,
     bytes: &[u8],
     policy: &StatePolicy,
+    now: Time,
 ) -> Result<Read, EntryProblem> {
     let entry = entry::decode(name, bytes).map_err(EntryProblem::Format)?;
     if !verify::is_configured(keyring, entry.fingerprint) {
@@ -77,12 +78,12 @@ pub(super) fn read_entry(
         }
         Kind::License => {
             let name = entry.key_name.as_deref().unwrap_or_default();
-            let facts = verify::license(keyring, name, entry.body, policy.limits)
+            let facts = verify::license(keyring, name, entry.body, &rules(policy, Some(now)))
                 .map_err(EntryProblem::Verify)?;
             if facts.fingerprint != entry.fingerprint {
                 return Err(EntryProblem::FingerprintMismatch);
             }
-            if license_is_other(&facts, policy) {
+            if matches!(facts.verdict, LicenseVerdict::OtherLicense) {
                 return Err(EntryProblem::OtherLicense);
             }
             Ok(Read::License(Box::new(facts)))
@@ -150,16 +151,17 @@ pub(super) fn names_other(payload: &Value, policy: &StatePolicy) -> Option<Entry
     None
 }
 
-pub(super) fn license_is_other(facts: &LicenseFacts, policy: &StatePolicy) -> bool {
-    let license = &facts.license;
-    policy
-        .license_key
-        .as_ref()
-        .is_some_and(|k| *k != license.license_key)
-        || policy
-            .product_uuid
-            .as_ref()
-            .is_some_and(|p| license.product_uuid.as_deref() != Some(p.as_str()))
+/// The crate's license rules for the state's policy, at `now` (`None`:
+/// expiry not judged).
+pub(super) fn rules(policy: &StatePolicy, now: Option<Time>) -> LicenseRules<'_> {
+    LicenseRules {
+        hardware_id: policy.hardware_id.as_deref(),
+        domain: policy.domain.as_deref(),
+        license_key: policy.license_key.as_deref(),
+        product_uuid: policy.product_uuid.as_deref(),
+        now,
+        limits: policy.limits,
+    }
 }
 
 /// `a` newer than `b`: by signed time, then by file name (a total order,
@@ -189,7 +191,7 @@ pub(super) fn decide(
     let mut licenses: Vec<Box<LicenseFacts>> = Vec::new();
     let mut retired: Option<String> = None;
     for &(name, bytes) in files {
-        match read_entry(keyring, name, bytes, policy) {
+        match read_entry(keyring, name, bytes, policy, now) {
             Ok(Read::Answer(answer)) => {
                 let slot = if answer.verdict.grants() {
                     &mut grant
@@ -260,11 +262,14 @@ pub(super) fn decide(
     // Where several licenses are present (a moment between two records),
     // the shortest spans they state, and the worse state of their own
     // paths, are used: fail closed, whatever the order of the files.
-    let stated: Vec<&crate::License> = licenses.iter().map(|l| &l.license).collect();
+    let stated: Vec<&crate::License> = licenses
+        .iter()
+        .filter_map(|l| l.stated.as_deref())
+        .collect();
     let answer_path = grant.as_ref().map(|(g, _)| by_age(g, now, policy, &stated));
     let license_path = licenses
         .iter()
-        .map(|facts| by_license(facts, now, policy))
+        .map(|facts| by_license(facts))
         .max_by_key(|d| rank(d.state));
     let chosen = match (answer_path, license_path) {
         (Some(a), Some(l)) => {
@@ -386,53 +391,36 @@ fn by_age(
     }
 }
 
-fn by_license(facts: &LicenseFacts, now: Time, policy: &StatePolicy) -> Decision {
-    let license = &facts.license;
-    let expires_at = match verify::license_expiry(license) {
-        Ok(expiry) => expiry,
-        Err(_) => {
-            return Decision::new(State::Invalid, Reason::LicenseBadExpiry);
+fn by_license(facts: &LicenseFacts) -> Decision {
+    match &facts.verdict {
+        LicenseVerdict::Usable(license) => {
+            let expires_at = license
+                .expires_at
+                .as_ref()
+                .and_then(|e| e.last_valid_second())
+                .map(|t| t.as_secs());
+            Decision::new(State::Active, Reason::LicenseValid { expires_at })
         }
-    };
-    if let Some(last) = expires_at
-        && verify::secs(now) > verify::secs(last)
-    {
-        return Decision::new(
+        LicenseVerdict::Expired { expired_at, now } => Decision::new(
             State::Expired,
             Reason::LicenseExpired {
-                expired_at: last,
-                now,
+                expired_at: *expired_at,
+                now: *now,
             },
-        );
+        ),
+        LicenseVerdict::Elsewhere(binding) => {
+            Decision::new(State::Invalid, Reason::NotThisMachine { binding: *binding })
+        }
+        LicenseVerdict::BadExpiry => Decision::new(State::Invalid, Reason::LicenseBadExpiry),
+        // Refused in `read_entry`.
+        LicenseVerdict::OtherLicense => Decision::new(
+            State::Invalid,
+            Reason::Unreadable {
+                file: String::new(),
+                problem: EntryProblem::OtherLicense,
+            },
+        ),
     }
-    if let Err(binding) = check_binding(license, policy) {
-        return Decision::new(State::Invalid, Reason::NotThisMachine { binding });
-    }
-    Decision::new(State::Active, Reason::LicenseValid { expires_at })
-}
-
-/// The license's binding against the machine and domain the policy names:
-/// each one named must match, and a license bound to something must be
-/// checked against at least one.
-fn check_binding(license: &crate::License, policy: &StatePolicy) -> Result<(), Binding> {
-    if let Some(wanted) = &policy.hardware_id
-        && license.hardware_id.as_deref() != Some(wanted.as_str())
-    {
-        return Err(Binding::HardwareMismatch);
-    }
-    if let Some(wanted) = &policy.domain
-        && !license
-            .domain
-            .as_deref()
-            .is_some_and(|d| d.eq_ignore_ascii_case(wanted))
-    {
-        return Err(Binding::DomainMismatch);
-    }
-    let bound = license.hardware_id.is_some() || license.domain.is_some();
-    if bound && policy.hardware_id.is_none() && policy.domain.is_none() {
-        return Err(Binding::NotChecked);
-    }
-    Ok(())
 }
 
 /// A file name as shown in a reason: in full when it is an entry's name,

@@ -19,11 +19,11 @@
 //! # let body = server.sign_envelope("product", &serde_json::json!(
 //! #     {"code": 200, "message": "Valid license key", "timestamp": sent_at + 1}))?;
 //! let store = Store::new(dir.path());
-//! let policy = StatePolicy::new().clock(FixedClock(sent_at + 2));
+//! let policy = StatePolicy::new().clock(FixedClock::at(sent_at + 2));
 //! store.record_answer(&keyring, body.as_bytes(), sent_at, &policy)?;
 //! assert_eq!(store.check(&keyring, &policy).state(), State::Active);
 //! // Two days later, offline: past the one-day revalidation interval.
-//! let later = StatePolicy::new().clock(FixedClock(sent_at + 2 * 86_400));
+//! let later = StatePolicy::new().clock(FixedClock::at(sent_at + 2 * 86_400));
 //! assert_eq!(store.check(&keyring, &later).state(), State::Grace);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -36,7 +36,9 @@
 //! either format. An answer is kept only if its code is in the grant/deny
 //! table ([`verdict`]): every other code is refused as not about the
 //! license state. Where the policy names the license key or product, an
-//! answer or license that names another is refused. Whatever is refused
+//! answer or license that names another is refused (a bound license's key
+//! only if the policy names its binding too: the crate's license rules
+//! check the binding first; every read checks it). Whatever is refused
 //! leaves the store as it was.
 //!
 //! # Decide
@@ -123,10 +125,10 @@ pub use store::{Recorded, Store};
 pub use table::{TABLE, Verdict, verdict};
 pub use verify::{CLOCK_DRIFT, Time};
 
-use crate::envelope::Limits;
 use crate::error::Error;
 use crate::keyring::Keyring;
-use crate::options::{Clock, SystemClock};
+use crate::limits::Limits;
+use crate::time::{Clock, SystemClock};
 
 /// How long a grant is good without asking the server again, by default:
 /// one day. A desktop app that is online most of the time then asks at

@@ -80,8 +80,15 @@ impl Store {
         sent_at: Time,
         policy: &StatePolicy,
     ) -> Result<Recorded, RecordError> {
-        let facts = verify::live_answer(keyring, envelope, sent_at, &*policy.clock, policy.limits)
-            .map_err(RecordError::Refused)?;
+        let facts = verify::live_answer(
+            keyring,
+            envelope,
+            sent_at,
+            &*policy.clock,
+            policy.clock_drift,
+            policy.limits,
+        )
+        .map_err(RecordError::Refused)?;
         let answer = decide::classify(facts.code, facts.signed_at).map_err(|p| match p {
             EntryProblem::NotAboutTheLicense { code } => RecordError::NotAboutTheLicense { code },
             // The answer check requires a timestamp: not reached.
@@ -113,9 +120,9 @@ impl Store {
         file: &[u8],
         policy: &StatePolicy,
     ) -> Result<Recorded, RecordError> {
-        let facts =
-            verify::license(keyring, name, file, policy.limits).map_err(RecordError::Refused)?;
-        if decide::license_is_other(&facts, policy) {
+        let facts = verify::license(keyring, name, file, &decide::rules(policy, None))
+            .map_err(RecordError::Refused)?;
+        if matches!(facts.verdict, verify::LicenseVerdict::OtherLicense) {
             return Err(RecordError::OtherLicense);
         }
         let (entry_name, bytes) =
@@ -317,6 +324,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 /// each kind. Failures to remove are left for the next record.
 fn compact(dir: &Path, keyring: &Keyring, policy: &StatePolicy, clear_bad: bool) {
     remove_stale_temps(dir);
+    let now = verify::now(&*policy.clock);
     let Ok(files) = read_all(dir, policy) else {
         return;
     };
@@ -325,7 +333,7 @@ fn compact(dir: &Path, keyring: &Keyring, policy: &StatePolicy, clear_bad: bool)
     let mut licenses: Vec<(Option<SystemTime>, &str)> = Vec::new();
     let mut bad: Vec<&str> = Vec::new();
     for file in &files {
-        match decide::read_entry(keyring, &file.name, &file.bytes, policy) {
+        match decide::read_entry(keyring, &file.name, &file.bytes, policy, now) {
             Ok(Entry::Answer(a)) if a.verdict.grants() => grants.push((a.signed_at, &file.name)),
             Ok(Entry::Answer(a)) => denials.push((a.signed_at, &file.name)),
             Ok(Entry::License(_)) => licenses.push((file.modified, &file.name)),

@@ -6,23 +6,25 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::envelope::Limits;
 use crate::error::{Error, LicenseProblem};
 use crate::keyring::Keyring;
-use crate::license::{License, LicenseFormat, LicenseOptions};
-use crate::options::{Clock, VerifyOptions};
+use crate::license::{License, LicensePolicy};
+use crate::limits::Limits;
+use crate::policy::Policy;
+use crate::time::{Clock, FixedClock, UnixTime};
 
-/// A point in time, in Unix seconds, as the crate's verify API takes it.
+use super::Binding;
+
+/// A point in time, in Unix seconds (the crate's [`UnixTime`] as seconds).
 pub type Time = i64;
 
 /// How far a signed time may be ahead of the local clock, and how far the
 /// local clock may be behind the newest signed time in a store before the
-/// store counts as rolled back: 15 minutes, the crate's clock-drift
-/// tolerance, so a PC a few minutes slow is not "rolled back".
-pub const CLOCK_DRIFT: Duration = Duration::from_secs(15 * 60);
-
-/// How far before its request's `sent_at` a live answer may be signed.
-const REPLAY_WINDOW: Duration = Duration::from_secs(60);
+/// store counts as rolled back: the crate's [`DEFAULT_CLOCK_DRIFT`], 15
+/// minutes, so a PC a few minutes slow is not "rolled back".
+///
+/// [`DEFAULT_CLOCK_DRIFT`]: crate::DEFAULT_CLOCK_DRIFT
+pub const CLOCK_DRIFT: Duration = crate::DEFAULT_CLOCK_DRIFT;
 
 /// Seconds since the Unix epoch of `time`.
 pub(super) fn secs(time: Time) -> i64 {
@@ -31,7 +33,7 @@ pub(super) fn secs(time: Time) -> i64 {
 
 /// The clock's current time.
 pub(super) fn now(clock: &dyn Clock) -> Time {
-    clock.now_unix()
+    clock.now().as_secs()
 }
 
 /// SHA-256 of `bytes`, as lowercase hex.
@@ -76,7 +78,7 @@ fn facts(verified: &crate::Verified) -> AnswerFacts {
     AnswerFacts {
         fingerprint: verified.key().fingerprint(),
         code: verified.code(),
-        signed_at: verified.timestamp(),
+        signed_at: verified.timestamp().map(UnixTime::as_secs),
         payload: verified.payload().clone(),
     }
 }
@@ -87,14 +89,14 @@ pub(super) fn live_answer(
     envelope: &[u8],
     sent_at: Time,
     clock: &dyn Clock,
+    drift: Duration,
     limits: Limits,
 ) -> Result<AnswerFacts, Error> {
-    let options = VerifyOptions::new()
+    let policy = Policy::answer_to(UnixTime::from_secs(sent_at))
         .limits(limits)
-        .answer_to(sent_at)
-        .clock_skew(REPLAY_WINDOW)
-        .clock(FrozenAt(clock.now_unix()));
-    keyring.verify_with(envelope, &options).map(|v| facts(&v))
+        .clock_drift(drift)
+        .clock(FixedClock(clock.now()));
+    keyring.verify(envelope, &policy).map(|v| facts(&v))
 }
 
 /// Verifies an answer read back from the store: signature and content, of
@@ -104,71 +106,128 @@ pub(super) fn stored_answer(
     envelope: &[u8],
     limits: Limits,
 ) -> Result<AnswerFacts, Error> {
-    let options = VerifyOptions::new().limits(limits);
-    keyring.verify_with(envelope, &options).map(|v| facts(&v))
+    let policy = Policy::any_age().limits(limits);
+    keyring.verify(envelope, &policy).map(|v| facts(&v))
 }
 
-/// A clock stopped at one reading of the caller's clock, so one decision
-/// sees one time.
-#[derive(Debug, Clone, Copy)]
-struct FrozenAt(i64);
-
-impl Clock for FrozenAt {
-    fn now_unix(&self) -> i64 {
-        self.0
-    }
+/// What the crate's license check says of a license that verified.
+#[derive(Debug, Clone)]
+pub(super) enum LicenseVerdict {
+    /// Unexpired, bound here (or unbound), the policy's license.
+    Usable(Box<License>),
+    /// Expired.
+    Expired { expired_at: Time, now: Time },
+    /// Bound elsewhere, or bound and not checked.
+    Elsewhere(Binding),
+    /// Another license key or product than the policy's.
+    OtherLicense,
+    /// An `expires_at` the crate does not read.
+    BadExpiry,
 }
 
-/// What a verified license says, as far as the state needs it.
+/// A license that verified under one key of its name, and the verdict.
 #[derive(Debug, Clone)]
 pub(super) struct LicenseFacts {
     /// The SHA-256 fingerprint of the key that verified it.
     pub fingerprint: String,
-    /// The typed fields.
-    pub license: License,
+    pub verdict: LicenseVerdict,
+    /// Its typed fields, when it is for this machine and this license
+    /// (expired or not): what its `licenseCheckInterval` and
+    /// `forceLicenseValidation` are read from.
+    pub stated: Option<Box<License>>,
 }
 
-/// Verifies a license file (either format) under the keys named `name`
-/// only: signature (and integrity member, when present), nothing else.
+/// What the license must match: the state's policy, and the time (`None`
+/// at record: expiry is judged on every check, not then).
+pub(super) struct LicenseRules<'a> {
+    pub hardware_id: Option<&'a str>,
+    pub domain: Option<&'a str>,
+    pub license_key: Option<&'a str>,
+    pub product_uuid: Option<&'a str>,
+    pub now: Option<Time>,
+    pub limits: Limits,
+}
+
+/// Verifies a license file (either format) under the keys named `name`,
+/// one key at a time so the key that verified it is known even when the
+/// crate's license rules then refuse it.
 pub(super) fn license(
     keyring: &Keyring,
     name: &str,
     file: &[u8],
-    limits: Limits,
+    rules: &LicenseRules<'_>,
 ) -> Result<LicenseFacts, Error> {
-    let options = LicenseOptions::new().limits(limits);
-    let verified = match LicenseFormat::detect(file) {
-        LicenseFormat::SignedJson => keyring.verify_license_json_with(name, file, &options)?,
-        LicenseFormat::Blocks => {
-            // Only the keys under `name`: a keyring of that name alone.
-            let mut only = Keyring::new();
-            for key in keyring.keys(name) {
-                only.add(name, key.clone())?;
-            }
-            if only.is_empty() {
-                return Err(LicenseProblem::UnknownKeyName {
-                    name: crate::Snippet::new(name),
-                }
-                .into());
-            }
-            only.verify_license_with(file, &options)?
-        }
-    };
-    let license: License = verified.deserialize()?;
-    Ok(LicenseFacts {
-        fingerprint: verified.key().fingerprint(),
-        license,
-    })
-}
-
-/// The last second at which the license is valid: `Ok(None)` for a license
-/// that never expires.
-pub(super) fn license_expiry(license: &License) -> Result<Option<Time>, LicenseProblem> {
-    match &license.expires_at {
-        None => Ok(None),
-        Some(expiry) => expiry
-            .last_valid_second()
-            .map(Some)
-            .ok_or(LicenseProblem::BadExpiry),
+    let mut policy =
+        LicensePolicy::new()
+            .limits(rules.limits)
+            .clock(FixedClock(UnixTime::from_secs(
+                rules.now.unwrap_or(i64::MIN),
+            )));
+    if let Some(id) = rules.hardware_id {
+        policy = policy.hardware_id(id);
     }
+    if let Some(domain) = rules.domain {
+        policy = policy.domain(domain);
+    }
+    if let Some(key) = rules.license_key {
+        policy = policy.license_key(key);
+    }
+    if let Some(uuid) = rules.product_uuid {
+        policy = policy.product_uuid(uuid);
+    }
+    let mut last = None;
+    for key in keyring.keys(name) {
+        let one = Keyring::new().with(name, key.clone())?;
+        let verdict = match one.verify_license(name, file, &policy) {
+            Ok(v) => LicenseVerdict::Usable(Box::new(v.license().clone())),
+            Err(Error::License(problem)) => match problem {
+                LicenseProblem::Expired { expired_at, now } => LicenseVerdict::Expired {
+                    expired_at: expired_at.as_secs(),
+                    now: now.as_secs(),
+                },
+                LicenseProblem::HardwareMismatch => {
+                    LicenseVerdict::Elsewhere(Binding::HardwareMismatch)
+                }
+                LicenseProblem::DomainMismatch => {
+                    LicenseVerdict::Elsewhere(Binding::DomainMismatch)
+                }
+                LicenseProblem::BindingNotChecked { .. } => {
+                    LicenseVerdict::Elsewhere(Binding::NotChecked)
+                }
+                LicenseProblem::LicenseKeyMismatch | LicenseProblem::ProductMismatch => {
+                    LicenseVerdict::OtherLicense
+                }
+                LicenseProblem::BadExpiry => LicenseVerdict::BadExpiry,
+                other => {
+                    last = Some(Error::License(other));
+                    continue;
+                }
+            },
+            Err(e) => {
+                last = Some(e);
+                continue;
+            }
+        };
+        let stated = match &verdict {
+            LicenseVerdict::Usable(license) => Some(license.clone()),
+            // The same rules but expiry: its fields.
+            LicenseVerdict::Expired { .. } => {
+                let timeless = policy
+                    .clone()
+                    .clock(FixedClock(UnixTime::from_secs(i64::MIN)));
+                one.verify_license(name, file, &timeless)
+                    .ok()
+                    .map(|v| Box::new(v.license().clone()))
+            }
+            _ => None,
+        };
+        return Ok(LicenseFacts {
+            fingerprint: key.fingerprint(),
+            verdict,
+            stated,
+        });
+    }
+    Err(last.unwrap_or_else(|| Error::UnknownKeyName {
+        name: crate::Snippet::new(name),
+    }))
 }

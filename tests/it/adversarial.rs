@@ -6,7 +6,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use respsig::{KeyPolicy, Keyring, PublicKey};
+use respsig::{KeyPolicy, Keyring, Policy, PublicKey};
 
 struct Case {
     name: String,
@@ -49,7 +49,7 @@ fn keyring(name: &str) -> Keyring {
             let pem = common::text("adversarial/keys/e3-2048.pub.pem");
             let key = KeyPolicy::default()
                 .allow_small_exponent()
-                .load_pem(&pem)
+                .load(pem.as_bytes())
                 .unwrap();
             Keyring::new().with("product", key).unwrap()
         }
@@ -67,14 +67,14 @@ fn outcome<T>(result: Result<T, respsig::Error>) -> String {
 fn run(case: &Case) -> String {
     if case.name.starts_with("generated: 64 MiB") {
         let input = vec![b'['; 64 << 20];
-        return outcome(keyring(&case.keyring).verify(&input));
+        return outcome(keyring(&case.keyring).verify(&input, &Policy::any_age()));
     }
     let rel = format!("adversarial/{}", case.name);
     if case.keyring == "load" {
         return outcome(PublicKey::from_pem(&common::text(&rel)));
     }
     let input = common::bytes(&format!("adversarial/cases/{}", case.name));
-    outcome(keyring(&case.keyring).verify(&input))
+    outcome(keyring(&case.keyring).verify(&input, &Policy::any_age()))
 }
 
 #[test]
@@ -136,11 +136,11 @@ fn small_exponent_keys_need_the_opt_in() {
         respsig::KeyProblem::SmallExponent { e: 3 },
     ));
     assert_eq!(PublicKey::from_pem(&pem), refused);
-    assert_eq!(KeyPolicy::strict().load_pem(&pem), refused);
-    assert_eq!(KeyPolicy::default().load_pem(&pem), refused);
+    assert_eq!(KeyPolicy::strict().load(pem.as_bytes()), refused);
+    assert_eq!(KeyPolicy::default().load(pem.as_bytes()), refused);
     let key = KeyPolicy::strict()
         .allow_small_exponent()
-        .load_pem(&pem)
+        .load(pem.as_bytes())
         .unwrap();
     assert_eq!(key.bits(), 2048);
     // Same key from DER, through the strict and the lax loader.
@@ -148,7 +148,7 @@ fn small_exponent_keys_need_the_opt_in() {
     assert_eq!(
         KeyPolicy::default()
             .allow_small_exponent()
-            .load_der(key.spki_der()),
+            .load(key.spki_der()),
         Ok(key)
     );
 }

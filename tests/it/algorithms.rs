@@ -3,6 +3,7 @@
 //! envelopes under a key of the other kind, and interop with the `openssl`
 //! CLI and PHP's `openssl_sign`/`openssl_verify`.
 use crate::common;
+use respsig::Policy;
 
 use std::process::{Command, Output};
 
@@ -102,7 +103,7 @@ fn every_form_of_the_ed25519_key_is_the_same_key() {
     for (form, other) in [
         ("PEM", PublicKey::from_pem(&pem)),
         ("DER", PublicKey::from_der(&der)),
-        ("SPKI DER", PublicKey::from_spki_der(&der)),
+        ("SPKI DER", PublicKey::from_der(&der)),
         ("signer", Ok(signer.public_key().clone())),
         (
             "PKCS#8 DER signer",
@@ -115,7 +116,7 @@ fn every_form_of_the_ed25519_key_is_the_same_key() {
     assert_eq!(key.algorithm(), Algorithm::Ed25519);
     assert_eq!(key.hash(), Hash::Sha512);
     assert_eq!(
-        (key.bits(), key.signature_len(), key.modulus_len()),
+        (key.bits(), key.signature_len(), key.signature_len()),
         (256, 64, 64)
     );
     assert_eq!(key.spki_der(), &der[..]);
@@ -156,7 +157,7 @@ fn ed25519_keys_are_refused_exactly() {
     ];
     with_null.extend_from_slice(&der[9..]);
     assert_eq!(
-        PublicKey::from_spki_der(&with_null),
+        PublicKey::from_der(&with_null),
         Err(Error::KeyRejected(KeyProblem::Der))
     );
     // A 31-byte key inside an SPKI.
@@ -165,7 +166,7 @@ fn ed25519_keys_are_refused_exactly() {
     short[10] -= 1;
     short.pop();
     assert_eq!(
-        PublicKey::from_spki_der(&short),
+        PublicKey::from_der(&short),
         Err(Error::KeyRejected(KeyProblem::Ed25519Length { len: 31 }))
     );
     // Raw bytes are not DER, and an Ed25519 SPKI is not PKCS#1.
@@ -173,17 +174,18 @@ fn ed25519_keys_are_refused_exactly() {
         PublicKey::from_der(&raw),
         Err(Error::KeyRejected(KeyProblem::Der))
     );
+    // `from_der` tells the forms apart: the SPKI is read as one (never as
+    // PKCS#1), the same key as the raw bytes.
     assert_eq!(
-        PublicKey::from_pkcs1_der(&der),
-        Err(Error::KeyRejected(KeyProblem::Der))
+        PublicKey::from_der(&der),
+        Ok(PublicKey::from_ed25519(&raw).unwrap())
     );
-    // PKCS#8 Ed25519 is not a PKCS#1 RSA private key.
+    // PKCS#8 Ed25519 is read as PKCS#8 (never as a PKCS#1 RSA key): the
+    // same key as the PEM file.
     let pkcs8 = common::bytes("keys/ed25519.der");
     assert_eq!(
-        SigningKey::from_pkcs1_der(&pkcs8).err(),
-        Some(Error::KeyRejected(KeyProblem::PrivateKey {
-            reason: "InvalidEncoding".to_owned()
-        }))
+        SigningKey::from_der(&pkcs8).unwrap().public_key(),
+        common::private("keys/ed25519.pem").public_key()
     );
     // The seed cut short.
     let mut cut = pkcs8.clone();
@@ -192,7 +194,7 @@ fn ed25519_keys_are_refused_exactly() {
     cut[13] -= 1;
     cut.pop();
     assert!(matches!(
-        SigningKey::from_pkcs8_der(&cut),
+        SigningKey::from_der(&cut),
         Err(Error::KeyRejected(KeyProblem::PrivateKey { .. }))
     ));
 }
@@ -229,7 +231,7 @@ fn ed25519_keys_of_small_order_are_refused() {
             assert_eq!(PublicKey::from_ed25519(&key), refused, "{text} {sign:x}");
             assert_eq!(PublicKey::from_pem_or_der(&key), refused, "{text} {sign:x}");
             let spki = [&spki_prefix[..], &key].concat();
-            assert_eq!(PublicKey::from_spki_der(&spki), refused, "{text} {sign:x}");
+            assert_eq!(PublicKey::from_der(&spki), refused, "{text} {sign:x}");
         }
     }
     // A real key and its neighbours still load.
@@ -262,11 +264,11 @@ fn ed25519_pkcs8_v2() {
     };
     let want = common::private("keys/ed25519.pem");
     for tag in [&[0x81, 0x21, 0][..], &[0xa1, 0x23, 3, 0x21, 0]] {
-        let key = SigningKey::from_pkcs8_der(&v2(&own, tag)).unwrap();
+        let key = SigningKey::from_der(&v2(&own, tag)).unwrap();
         assert_eq!(key.public_key(), want.public_key());
         assert_eq!(key.sign_bytes(b"m"), want.sign_bytes(b"m"));
         assert_eq!(
-            SigningKey::from_pkcs8_der(&v2(&other, tag)).err(),
+            SigningKey::from_der(&v2(&other, tag)).err(),
             Some(Error::KeyRejected(KeyProblem::PrivateKey {
                 reason: "InconsistentComponents".to_owned()
             }))
@@ -282,7 +284,9 @@ fn every_algorithm_signs_the_text_of_response_base64() {
     for signer in &all {
         let algorithm = signer.algorithm();
         let envelope = signer.sign_envelope("product", &payload()).unwrap();
-        let verified = keyring(signer.public_key()).verify(&envelope).unwrap();
+        let verified = keyring(signer.public_key())
+            .verify(&envelope, &Policy::any_age())
+            .unwrap();
         assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
         assert_eq!(verified.key().algorithm(), algorithm);
 
@@ -303,15 +307,14 @@ fn every_algorithm_signs_the_text_of_response_base64() {
         );
         // Any other algorithm's key refuses it.
         for other in all.iter().filter(|o| o.algorithm() != algorithm) {
-            let got = keyring(other.public_key()).verify(&envelope).unwrap_err();
+            let got = keyring(other.public_key())
+                .verify(&envelope, &Policy::any_age())
+                .unwrap_err();
             let want = if other.algorithm() == Algorithm::Ed25519 || algorithm == Algorithm::Ed25519
             {
-                Error::Malformed {
-                    member: Member::Signature,
-                    problem: Problem::SignatureLength {
-                        got: sig.len(),
-                        expected: other.public_key().signature_len(),
-                    },
+                Error::SignatureLength {
+                    got: sig.len(),
+                    expected: other.public_key().signature_len(),
                 }
             } else {
                 Error::BadSignature
@@ -323,7 +326,9 @@ fn every_algorithm_signs_the_text_of_response_base64() {
     let envelope = all[3].sign_envelope("product", &payload()).unwrap();
     let other = common::public("keys/other-ed25519.pub.pem");
     assert_eq!(
-        keyring(&other).verify(&envelope).unwrap_err(),
+        keyring(&other)
+            .verify(&envelope, &Policy::any_age())
+            .unwrap_err(),
         Error::BadSignature
     );
 }
@@ -348,7 +353,7 @@ fn signature_metadata_that_agrees_changes_nothing() {
             ] {
                 let env = with_metadata(&envelope, &metadata);
                 let verified = keyring
-                    .verify(&env)
+                    .verify(&env, &Policy::any_age())
                     .unwrap_or_else(|e| panic!("{metadata}: {e}"));
                 assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
             }
@@ -356,7 +361,10 @@ fn signature_metadata_that_agrees_changes_nothing() {
         // An object naming no algorithm names nothing to disagree with.
         for metadata in ["{}", r#"{"key_id":"k1"}"#] {
             let env = with_metadata(&envelope, metadata);
-            assert!(keyring.verify(&env).is_ok(), "{algorithm} {metadata}");
+            assert!(
+                keyring.verify(&env, &Policy::any_age()).is_ok(),
+                "{algorithm} {metadata}"
+            );
         }
     }
 }
@@ -370,12 +378,12 @@ fn signature_metadata_that_disagrees_is_refused_naming_both() {
         for other in all.iter().filter(|o| o.algorithm() != signer.algorithm()) {
             let claimed = other.algorithm().name();
             let env = with_metadata(&envelope, &format!(r#"{{"algorithm":"{claimed}"}}"#));
-            let err = keyring.verify(&env).unwrap_err();
+            let err = keyring.verify(&env, &Policy::any_age()).unwrap_err();
             assert_eq!(err, mismatch(claimed, signer.algorithm()));
             assert_eq!(
                 err.to_string(),
                 format!(
-                    "algorithm mismatch: `signature_metadata` names algorithm \"{claimed}\", but the key configured under that name verifies with {}; the envelope does not choose the algorithm",
+                    "algorithm mismatch: `signature_metadata` names algorithm \"{claimed}\", but the key configured under that name verifies with {}",
                     signer.algorithm()
                 )
             );
@@ -391,7 +399,7 @@ fn signature_metadata_with_an_unknown_algorithm_is_refused() {
         for claimed in ["none", "", "RS256", "HS256", "EdDSA", "RSA-SHA1", "sha-256"] {
             let env = with_metadata(&envelope, &format!(r#"{{"algorithm":"{claimed}"}}"#));
             assert_eq!(
-                keyring.verify(&env).unwrap_err(),
+                keyring.verify(&env, &Policy::any_age()).unwrap_err(),
                 mismatch(claimed, signer.algorithm()),
                 "{claimed:?}"
             );
@@ -399,12 +407,12 @@ fn signature_metadata_with_an_unknown_algorithm_is_refused() {
         // Escapes are read as JSON reads them; the name is cut when shown.
         let env = with_metadata(&envelope, r#"{"algorithm":"\u0045d448"}"#);
         assert_eq!(
-            keyring.verify(&env).unwrap_err(),
+            keyring.verify(&env, &Policy::any_age()).unwrap_err(),
             mismatch("Ed448", signer.algorithm())
         );
         let long = "x".repeat(100);
         let env = with_metadata(&envelope, &format!(r#"{{"algorithm":"{long}"}}"#));
-        let err = keyring.verify(&env).unwrap_err();
+        let err = keyring.verify(&env, &Policy::any_age()).unwrap_err();
         assert_eq!(err, mismatch(&long, signer.algorithm()));
         assert!(
             err.to_string()
@@ -469,7 +477,11 @@ fn malformed_signature_metadata_is_malformed() {
         ];
         for (text, want) in cases {
             let env = with_metadata(&envelope, &text);
-            assert_eq!(keyring.verify(&env).unwrap_err(), want, "{name}: {text}");
+            assert_eq!(
+                keyring.verify(&env, &Policy::any_age()).unwrap_err(),
+                want,
+                "{name}: {text}"
+            );
             // The same refusal without verifying.
             assert_eq!(
                 respsig::dangerous::read(env.as_bytes(), &respsig::Limits::new()).unwrap_err(),
@@ -482,19 +494,23 @@ fn malformed_signature_metadata_is_malformed() {
         let deep = format!(r#"{{"x":{}1{}}}"#, "[".repeat(127), "]".repeat(127));
         let env = with_metadata(&envelope, &deep);
         assert_eq!(
-            keyring.verify(&env).unwrap_err(),
+            keyring.verify(&env, &Policy::any_age()).unwrap_err(),
             metadata(Problem::TooDeep { limit: 128 })
         );
         let fits = format!(r#"{{"x":{}1{}}}"#, "[".repeat(126), "]".repeat(126));
-        assert!(keyring.verify(with_metadata(&envelope, &fits)).is_ok());
+        assert!(
+            keyring
+                .verify(with_metadata(&envelope, &fits), &Policy::any_age())
+                .is_ok()
+        );
         // Many members (duplicates are looked up in a hash set, not by a
         // linear search per member); the last one's duplicate is found.
         let many: Vec<String> = (0..40_000).map(|i| format!("\"m{i}\":{i}")).collect();
         let env = with_metadata(&envelope, &format!("{{{}}}", many.join(",")));
-        assert!(keyring.verify(&env).is_ok());
+        assert!(keyring.verify(&env, &Policy::any_age()).is_ok());
         let env = with_metadata(&envelope, &format!("{{{},\"m39999\":0}}", many.join(",")));
         assert_eq!(
-            keyring.verify(&env).unwrap_err(),
+            keyring.verify(&env, &Policy::any_age()).unwrap_err(),
             metadata(Problem::DuplicateKey {
                 key: Snippet::new("m39999")
             })
@@ -503,7 +519,7 @@ fn malformed_signature_metadata_is_malformed() {
         let once = with_metadata(&envelope, &format!(r#"{{"algorithm":"{name}"}}"#));
         let twice = with_metadata(&once, &format!(r#"{{"algorithm":"{name}"}}"#));
         assert_eq!(
-            keyring.verify(&twice).unwrap_err(),
+            keyring.verify(&twice, &Policy::any_age()).unwrap_err(),
             metadata(Problem::Duplicate)
         );
     }
@@ -523,12 +539,15 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     // naming SHA-512 in the metadata does not change the key's algorithm.
     let sha256_ring = keyring(rsa.public_key());
     assert_eq!(
-        sha256_ring.verify(&sha512).unwrap_err(),
+        sha256_ring.verify(&sha512, &Policy::any_age()).unwrap_err(),
         Error::BadSignature
     );
     assert_eq!(
         sha256_ring
-            .verify(with_metadata(&sha512, r#"{"algorithm":"RSA-SHA512"}"#))
+            .verify(
+                with_metadata(&sha512, r#"{"algorithm":"RSA-SHA512"}"#),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         mismatch("RSA-SHA512", Algorithm::RsaSha256)
     );
@@ -545,39 +564,48 @@ fn signature_metadata_never_selects_an_algorithm_or_a_key() {
     let by_rsa = rsa.sign_envelope("product", &payload()).unwrap();
     let by_ed = ed.sign_envelope("product", &payload()).unwrap();
     for (envelope, signer) in [(&by_rsa, &rsa), (&by_ed, &ed)] {
-        assert_eq!(both.verify(envelope).unwrap().key(), signer.public_key());
+        assert_eq!(
+            both.verify(envelope, &Policy::any_age()).unwrap().key(),
+            signer.public_key()
+        );
         let own = with_metadata(
             envelope,
             &format!(r#"{{"algorithm":"{}"}}"#, signer.algorithm()),
         );
-        assert_eq!(both.verify(&own).unwrap().key(), signer.public_key());
+        assert_eq!(
+            both.verify(&own, &Policy::any_age()).unwrap().key(),
+            signer.public_key()
+        );
     }
     assert_eq!(
-        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"Ed25519"}"#))
-            .unwrap_err(),
-        Error::Malformed {
-            member: Member::Signature,
-            problem: Problem::SignatureLength {
-                got: 256,
-                expected: 64
-            }
+        both.verify(
+            with_metadata(&by_rsa, r#"{"algorithm":"Ed25519"}"#),
+            &Policy::any_age()
+        )
+        .unwrap_err(),
+        Error::SignatureLength {
+            got: 256,
+            expected: 64
         }
     );
     assert_eq!(
-        both.verify(with_metadata(&by_ed, r#"{"algorithm":"RSA-SHA256"}"#))
-            .unwrap_err(),
-        Error::Malformed {
-            member: Member::Signature,
-            problem: Problem::SignatureLength {
-                got: 64,
-                expected: 256
-            }
+        both.verify(
+            with_metadata(&by_ed, r#"{"algorithm":"RSA-SHA256"}"#),
+            &Policy::any_age()
+        )
+        .unwrap_err(),
+        Error::SignatureLength {
+            got: 64,
+            expected: 256
         }
     );
     // Naming an algorithm no key of the name has: the first key is named.
     assert_eq!(
-        both.verify(with_metadata(&by_rsa, r#"{"algorithm":"sha384"}"#))
-            .unwrap_err(),
+        both.verify(
+            with_metadata(&by_rsa, r#"{"algorithm":"sha384"}"#),
+            &Policy::any_age()
+        )
+        .unwrap_err(),
         mismatch("sha384", Algorithm::RsaSha256)
     );
 }
@@ -601,10 +629,10 @@ fn a_disagreeing_algorithm_is_refused_before_any_signature_work() {
         let forged = envelope.replace(&sig.replace('/', "\\/"), bad_signature);
         assert_ne!(forged, envelope);
         // Without the metadata, each is refused for what it is.
-        assert!(keyring.verify(&forged).is_err());
+        assert!(keyring.verify(&forged, &Policy::any_age()).is_err());
         let forged = with_metadata(&forged, r#"{"algorithm":"Ed25519"}"#);
         assert_eq!(
-            keyring.verify(&forged).unwrap_err(),
+            keyring.verify(&forged, &Policy::any_age()).unwrap_err(),
             mismatch("Ed25519", Algorithm::RsaSha384),
             "{bad_signature}"
         );
@@ -619,35 +647,39 @@ fn an_envelope_under_a_key_of_the_other_kind() {
     let by_rsa = rsa.sign_envelope("product", &payload()).unwrap();
     // Ed25519 envelope, RSA key name: the signature's length gives it away.
     assert_eq!(
-        keyring(rsa.public_key()).verify(&by_ed).unwrap_err(),
-        Error::Malformed {
-            member: Member::Signature,
-            problem: Problem::SignatureLength {
-                got: 64,
-                expected: 256
-            }
+        keyring(rsa.public_key())
+            .verify(&by_ed, &Policy::any_age())
+            .unwrap_err(),
+        Error::SignatureLength {
+            got: 64,
+            expected: 256
         }
     );
     assert_eq!(
         keyring(rsa.public_key())
-            .verify(with_metadata(&by_ed, r#"{"algorithm":"Ed25519"}"#))
+            .verify(
+                with_metadata(&by_ed, r#"{"algorithm":"Ed25519"}"#),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         mismatch("Ed25519", Algorithm::RsaSha256)
     );
     // RSA envelope, Ed25519 key name.
     assert_eq!(
-        keyring(ed.public_key()).verify(&by_rsa).unwrap_err(),
-        Error::Malformed {
-            member: Member::Signature,
-            problem: Problem::SignatureLength {
-                got: 256,
-                expected: 64
-            }
+        keyring(ed.public_key())
+            .verify(&by_rsa, &Policy::any_age())
+            .unwrap_err(),
+        Error::SignatureLength {
+            got: 256,
+            expected: 64
         }
     );
     assert_eq!(
         keyring(ed.public_key())
-            .verify(with_metadata(&by_rsa, r#"{"algorithm":"RSA-SHA256"}"#))
+            .verify(
+                with_metadata(&by_rsa, r#"{"algorithm":"RSA-SHA256"}"#),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         mismatch("RSA-SHA256", Algorithm::Ed25519)
     );
@@ -658,7 +690,10 @@ fn an_envelope_under_a_key_of_the_other_kind() {
         .unwrap()
         .with("product", common::public("keys/other-ed25519.pub.pem"))
         .unwrap();
-    assert_eq!(mixed.verify(&by_ed).unwrap_err(), Error::BadSignature);
+    assert_eq!(
+        mixed.verify(&by_ed, &Policy::any_age()).unwrap_err(),
+        Error::BadSignature
+    );
 }
 
 /// License files are RSA blocks: an Ed25519 key opens none, and next to
@@ -667,14 +702,19 @@ fn an_envelope_under_a_key_of_the_other_kind() {
 fn license_files_are_rsa_only() {
     let lic = common::bytes("license/openssl-2048.lic");
     let ed = common::public("keys/ed25519.pub.pem");
+    let policy = respsig::LicensePolicy::new()
+        .hardware_id("HW-1234")
+        .clock(respsig::FixedClock::at(1_767_225_600));
     assert_eq!(
-        keyring(&ed).verify_license(&lic).unwrap_err(),
-        Error::License(respsig::LicenseProblem::Length { len: 256 })
+        keyring(&ed)
+            .verify_license("product", &lic, &policy)
+            .unwrap_err(),
+        Error::License(respsig::LicenseProblem::NoRsaKey)
     );
     let both = keyring(&ed)
         .with("product", common::public("keys/rsa2048.pub.pem"))
         .unwrap();
-    let verified = both.verify_license(&lic).unwrap();
+    let verified = both.verify_license("product", &lic, &policy).unwrap();
     assert_eq!(verified.key().algorithm(), Algorithm::RsaSha256);
 }
 
@@ -854,7 +894,10 @@ fn crate_accepts_rsa_sha384_and_ed25519_openssl_signs() {
             .with("global", signer.public_key().clone())
             .unwrap();
         assert_eq!(
-            keyring.verify(&envelope).unwrap().payload_bytes(),
+            keyring
+                .verify(&envelope, &Policy::any_age())
+                .unwrap()
+                .payload_bytes(),
             canonical::to_vec(&payload())
         );
     }
@@ -897,11 +940,13 @@ $b = base64_encode(json_encode($r));
 openssl_sign($b, $sig, openssl_pkey_get_private(file_get_contents($argv[1])), OPENSSL_ALGO_SHA384);
 echo json_encode(["response" => $r, "response_base64" => $b, "private_key_used" => "product", "signature" => base64_encode($sig)]);"#;
         let envelope = php(sign, &[&private]);
-        let verified = keyring(signer.public_key()).verify(&envelope).unwrap();
+        let verified = keyring(signer.public_key())
+            .verify(&envelope, &Policy::any_age())
+            .unwrap();
         assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
         assert_eq!(
             keyring(&signer.public_key().clone().with_hash(Hash::Sha256))
-                .verify(&envelope)
+                .verify(&envelope, &Policy::any_age())
                 .unwrap_err(),
             Error::BadSignature
         );

@@ -2,6 +2,7 @@
 //! verdict that independent tools (Python `cryptography`, Python `json`,
 //! PHP 8.2) computed for it.
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, canonical};
@@ -28,7 +29,7 @@ fn all_47_envelopes_get_their_expected_verdict() {
     println!("|---|---|---|---|---|");
     for (i, v) in vectors.iter().enumerate() {
         let want = expected(v);
-        let got = keyring.verify(&v.envelope);
+        let got = keyring.verify(&v.envelope, &Policy::any_age());
         let show = |r: &Result<(), Error>| match r {
             Ok(()) => "verified".to_owned(),
             Err(e) => format!("{e:?}"),
@@ -123,16 +124,21 @@ fn seed_fixtures_verify() {
             1709002994,
         ),
     ] {
-        let v = keyring.verify(common::bytes(file)).unwrap();
+        let v = keyring
+            .verify(common::bytes(file), &Policy::any_age())
+            .unwrap();
         assert_eq!(v.key_name(), name);
         assert_eq!(v.code(), Some(code));
         assert_eq!(v.message(), Some(message));
-        assert_eq!(v.timestamp(), Some(timestamp));
+        assert_eq!(v.timestamp(), Some(respsig::UnixTime::from_secs(timestamp)));
         assert_eq!(v.key(), &common::demo_key());
         assert_eq!(canonical::to_vec(v.payload()), v.payload_bytes());
     }
     let v = keyring
-        .verify(common::bytes("gkm/seed-651-update-product.json"))
+        .verify(
+            common::bytes("gkm/seed-651-update-product.json"),
+            &Policy::any_age(),
+        )
         .unwrap();
     assert_eq!(
         v.payload()["errors"]["product_id"][0],
@@ -145,7 +151,10 @@ fn only_configured_names_are_used() {
     let only_global = Keyring::new().with("global", common::demo_key()).unwrap();
     assert_eq!(
         only_global
-            .verify(common::bytes("gkm/seed-373-update-product-meta.json"))
+            .verify(
+                common::bytes("gkm/seed-373-update-product-meta.json"),
+                &Policy::any_age()
+            )
             .unwrap_err(),
         Error::UnknownKeyName {
             name: respsig::Snippet::new("product")
@@ -153,7 +162,38 @@ fn only_configured_names_are_used() {
     );
     assert!(
         only_global
-            .verify(common::bytes("gkm/seed-650-update-product.json"))
+            .verify(
+                common::bytes("gkm/seed-650-update-product.json"),
+                &Policy::any_age()
+            )
+            .is_ok()
+    );
+}
+
+/// `Policy::signed_by` names the key name whose word counts: an envelope
+/// signed under `product` fails a policy that requires `global`, even when
+/// both names hold the same key.
+#[test]
+fn signed_by_requires_the_name() {
+    let keyring = common::demo_keyring();
+    let product_signed = common::bytes("gkm/seed-373-update-product-meta.json");
+    assert_eq!(
+        keyring
+            .verify(&product_signed, &Policy::any_age().signed_by("global"))
+            .unwrap_err(),
+        Error::WrongSigner {
+            signed_by: respsig::Snippet::new("product"),
+            required: respsig::Snippet::new("global")
+        }
+    );
+    let verified = keyring
+        .verify(&product_signed, &Policy::any_age().signed_by("product"))
+        .unwrap();
+    assert_eq!(verified.key_name(), "product");
+    let global_signed = common::bytes("gkm/seed-650-update-product.json");
+    assert!(
+        keyring
+            .verify(&global_signed, &Policy::any_age().signed_by("global"))
             .is_ok()
     );
 }

@@ -3,10 +3,14 @@
 //! answer verified with respsig; then the same answers altered in transit by
 //! a tampering proxy, each refused with its exact error; then recorded
 //! answers played back by the same proxy, refused by the answer-to-request
-//! check.
+//! check. The server runs as the example runs it, behind its limits
+//! (`examples/common/serve.rs`); `http_hostile.rs` sends it what breaks
+//! them.
 use crate::common;
+#[path = "../../examples/common/serve.rs"]
+pub(crate) mod serve;
 #[path = "../../examples/common/server.rs"]
-mod server;
+pub(crate) mod server;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -19,12 +23,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Clock, Error, FixedClock, Freshness, KeyResponseProblem, Keyring, ResponseCode, Snippet,
-    SystemClock, UNSIGNED_MARKER, Verified, VerifyOptions,
+    Error, FixedClock, KeyResponseProblem, Keyring, Policy, ResponseCode, Snippet, UNSIGNED_MARKER,
+    UnixTime, Verified,
 };
 use serde_json::Value;
 
-fn keys() -> server::Keys {
+pub(crate) fn keys() -> server::Keys {
     server::Keys {
         product: Some(common::private("keys/rsa2048.pem")),
         global: Some(common::private("keys/other2048.pem")),
@@ -32,7 +36,7 @@ fn keys() -> server::Keys {
 }
 
 /// What a client configured with both public keys trusts.
-fn keyring() -> Keyring {
+pub(crate) fn keyring() -> Keyring {
     Keyring::new()
         .with("product", common::public("keys/rsa2048.pub.pem"))
         .unwrap()
@@ -40,12 +44,13 @@ fn keyring() -> Keyring {
         .unwrap()
 }
 
-/// Serves `app` on 127.0.0.1:0 and returns its base URL.
+/// Serves `app` on 127.0.0.1:0 as the example serves it, until the test's
+/// runtime ends, and returns its base URL.
 async fn start(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     assert_ne!(addr.port(), 0);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(serve::serve(listener, app, std::future::pending()));
     format!("http://{addr}")
 }
 
@@ -194,7 +199,7 @@ fn assert_verified(verified: &Verified, name: &str, code: ResponseCode, message:
     assert_eq!(verified.key_name(), name, "{verified:?}");
     assert_eq!(verified.response_code(), Some(code), "{verified:?}");
     assert_eq!(verified.message(), Some(message), "{verified:?}");
-    let timestamp = verified.timestamp().unwrap();
+    let timestamp = verified.timestamp().unwrap().as_secs();
     assert!((now() - timestamp).abs() <= 60, "timestamp {timestamp}");
     // The payload the client gets is the signed one, the server's member order.
     let payload: Value = serde_json::from_slice(verified.payload_bytes()).unwrap();
@@ -216,27 +221,27 @@ async fn every_endpoint_answers_with_an_envelope_that_verifies() {
     let global = common::public("keys/other2048.pub.pem");
     #[rustfmt::skip]
     let cases = [
-        ("valid", 200, "product", ResponseCode::ValidLicenseKey, "Valid license key"),
-        ("no-identifier", 200, "product", ResponseCode::IdentifierRequired, "Identifier is required"),
-        ("unassigned", 200, "product", ResponseCode::LicenseNotAssigned, "This license key is not assigned"),
+        ("valid", 200, "product", ResponseCode::VALID_LICENSE_KEY, "Valid license key"),
+        ("no-identifier", 200, "product", ResponseCode::IDENTIFIER_REQUIRED, "Identifier is required"),
+        ("unassigned", 200, "product", ResponseCode::LICENSE_NOT_ASSIGNED, "This license key is not assigned"),
         // No product in context: signed under `global`, as the documented 210.
-        ("invalid-license", 200, "global", ResponseCode::InvalidLicenseKey, "Invalid license key"),
-        ("bad-api-key", 401, "global", ResponseCode::InvalidApiKey, "Invalid API Key"),
-        ("meta-updated", 200, "product", ResponseCode::ProductMetaUpdated, "Product meta updated"),
+        ("invalid-license", 200, "global", ResponseCode::INVALID_LICENSE_KEY, "Invalid license key"),
+        ("bad-api-key", 401, "global", ResponseCode::INVALID_API_KEY, "Invalid API Key"),
+        ("meta-updated", 200, "product", ResponseCode::PRODUCT_META_UPDATED, "Product meta updated"),
         // The real server's wording (seed-372), not the catalogue's.
-        ("meta-missing", 200, "product", ResponseCode::ProductMetaKeyNotExistsUpdate, "Meta key doesn't exists"),
-        ("meta-no-key", 200, "product", ResponseCode::ProductMetaKeyRequiredUpdate, "Meta key is required"),
-        ("meta-no-product", 200, "global", ResponseCode::ProductNotFoundMetaUpdate, "Product not found"),
-        ("key-found", 200, "global", ResponseCode::ProductPublicKeyFound, "Public key retrieved successfully"),
-        ("key-not-found", 200, "global", ResponseCode::ProductPublicKeyNotFound, "Public key not available for product"),
-        ("unknown-path", 404, "global", ResponseCode::AccessDenied, "Access denied"),
-        ("wrong-method", 405, "global", ResponseCode::AccessDenied, "Access denied"),
+        ("meta-missing", 200, "product", ResponseCode::PRODUCT_META_KEY_NOT_EXISTS_UPDATE, "Meta key doesn't exists"),
+        ("meta-no-key", 200, "product", ResponseCode::PRODUCT_META_KEY_REQUIRED_UPDATE, "Meta key is required"),
+        ("meta-no-product", 200, "global", ResponseCode::PRODUCT_NOT_FOUND_META_UPDATE, "Product not found"),
+        ("key-found", 200, "global", ResponseCode::PRODUCT_PUBLIC_KEY_FOUND, "Public key retrieved successfully"),
+        ("key-not-found", 200, "global", ResponseCode::PRODUCT_PUBLIC_KEY_NOT_FOUND, "Public key not available for product"),
+        ("unknown-path", 404, "global", ResponseCode::ACCESS_DENIED, "Access denied"),
+        ("wrong-method", 405, "global", ResponseCode::ACCESS_DENIED, "Access denied"),
     ];
     for (name, status, key_name, code, message) in cases {
         let (got_status, body) = send(&base, name).await;
         assert_eq!(got_status, status, "{name}: {body}");
         let verified = keyring
-            .verify(&body)
+            .verify(&body, &Policy::any_age())
             .unwrap_or_else(|e| panic!("{name}: {e}\n{body}"));
         assert_verified(&verified, key_name, code, message);
         let expected_key = if key_name == "product" {
@@ -259,7 +264,7 @@ async fn every_endpoint_answers_with_an_envelope_that_verifies() {
 
     // The found key is the product's, in PEM SPKI, about the product asked for.
     let (_, body) = send(&base, "key-found").await;
-    let verified = keyring.verify(&body).unwrap();
+    let verified = keyring.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(verified.payload()["product"]["uuid"], server::PRODUCT_UUID);
     assert_eq!(verified.payload()["public_key"], product.to_pem());
 }
@@ -274,7 +279,7 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
     // Before: a product-signed answer names a key the client does not have.
     let (_, body) = send(&base, "valid").await;
     assert_eq!(
-        client.verify(&body).unwrap_err(),
+        client.verify(&body, &Policy::any_age()).unwrap_err(),
         Error::UnknownKeyName {
             name: Snippet::new("product")
         }
@@ -282,7 +287,7 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 
     // 633 is verified (under global) but vouches for nothing.
     let (_, body) = send(&base, "key-not-found").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(
         client.add_product_key("product", &verified, Some("another-product")),
         Err(Error::KeyResponse(KeyResponseProblem::NotFound))
@@ -291,7 +296,7 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 
     // 632 under global: the key is taken, for the product asked about only.
     let (_, body) = send(&base, "key-found").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(
         client.add_product_key("product", &verified, Some("another-product")),
         Err(Error::KeyResponse(KeyResponseProblem::ProductMismatch {
@@ -309,18 +314,18 @@ async fn a_client_trusting_only_global_learns_the_product_key_over_http() {
 
     // After: the product-signed answers verify under the distributed key.
     for (name, code) in [
-        ("valid", ResponseCode::ValidLicenseKey),
-        ("meta-updated", ResponseCode::ProductMetaUpdated),
+        ("valid", ResponseCode::VALID_LICENSE_KEY),
+        ("meta-updated", ResponseCode::PRODUCT_META_UPDATED),
     ] {
         let (_, body) = send(&base, name).await;
-        let verified = client.verify(&body).unwrap();
+        let verified = client.verify(&body, &Policy::any_age()).unwrap();
         assert_eq!(verified.key(), &key);
         assert_eq!(verified.response_code(), Some(code));
     }
 
     // A product-signed answer cannot vouch for a key.
     let (_, body) = send(&base, "valid").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     assert_eq!(
         client.add_product_key("other", &verified, None),
         Err(Error::KeyResponse(KeyResponseProblem::WrongVoucher {
@@ -494,7 +499,7 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         let (direct_status, _) = send(&base, name).await;
         assert_eq!(status, direct_status, "{name}");
         keyring
-            .verify(&body)
+            .verify(&body, &Policy::any_age())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 
@@ -525,7 +530,9 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         let (status, body) = send(&format!("{proxy}/{kind}"), name).await;
         assert_ne!(status, 502, "{kind} {name}: {body}");
         assert_eq!(
-            keyring.verify(&body).map(|v| v.into_payload()),
+            keyring
+                .verify(&body, &Policy::any_age())
+                .map(|v| v.into_payload()),
             Err(expected),
             "{kind} {name}: {body}"
         );
@@ -536,9 +543,12 @@ async fn answers_altered_in_transit_are_refused_with_the_exact_error() {
         .with("global", common::public("keys/other2048.pub.pem"))
         .unwrap();
     let (_, body) = send(&format!("{proxy}/replace-public-key"), "key-found").await;
-    assert_eq!(client.verify(&body).unwrap_err(), Error::BadSignature);
+    assert_eq!(
+        client.verify(&body, &Policy::any_age()).unwrap_err(),
+        Error::BadSignature
+    );
     let (_, body) = send(&format!("{proxy}/genuine"), "key-found").await;
-    let verified = client.verify(&body).unwrap();
+    let verified = client.verify(&body, &Policy::any_age()).unwrap();
     client
         .add_product_key("product", &verified, Some(server::PRODUCT_UUID))
         .unwrap();
@@ -562,7 +572,10 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     let envelope: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(envelope["signature"], UNSIGNED_MARKER);
     assert_eq!(envelope["private_key_used"], "product");
-    assert_eq!(keyring.verify(&body).unwrap_err(), Error::Unsigned);
+    assert_eq!(
+        keyring.verify(&body, &Policy::any_age()).unwrap_err(),
+        Error::Unsigned
+    );
 
     // Otherwise the envelope is whole: the payload matches, only the
     // signature is missing.
@@ -574,16 +587,19 @@ async fn a_server_without_a_key_sends_private_key_not_set_which_is_refused() {
     // Global-signed answers are still signed.
     let (_, body) = send(&base, "invalid-license").await;
     assert_verified(
-        &keyring.verify(&body).unwrap(),
+        &keyring.verify(&body, &Policy::any_age()).unwrap(),
         "global",
-        ResponseCode::InvalidLicenseKey,
+        ResponseCode::INVALID_LICENSE_KEY,
         "Invalid license key",
     );
     // With no product key there is no key to serve: 633.
     let (_, body) = send(&base, "key-found").await;
     assert_eq!(
-        keyring.verify(&body).unwrap().response_code(),
-        Some(ResponseCode::ProductPublicKeyNotFound)
+        keyring
+            .verify(&body, &Policy::any_age())
+            .unwrap()
+            .response_code(),
+        Some(ResponseCode::PRODUCT_PUBLIC_KEY_NOT_FOUND)
     );
 }
 
@@ -596,14 +612,14 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     // The proxy records a genuine "Valid license key" for the assigned key.
     let (status, recorded) = send(&format!("{proxy}/record"), "valid").await;
     assert_eq!(status, 200);
-    let genuine = keyring.verify(&recorded).unwrap();
+    let genuine = keyring.verify(&recorded, &Policy::any_age()).unwrap();
     assert_verified(
         &genuine,
         "product",
-        ResponseCode::ValidLicenseKey,
+        ResponseCode::VALID_LICENSE_KEY,
         "Valid license key",
     );
-    let signed_at = genuine.timestamp().unwrap();
+    let signed_at = genuine.timestamp().unwrap().as_secs();
 
     // Just over a minute later (the clock says so; nothing sleeps), the
     // client sends (a) the same request, (b) one for a license key that is
@@ -611,17 +627,18 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     // really answers (b) and (c) with a refusal; the proxy sends the
     // recording instead.
     let sent_at = signed_at + 61;
-    let live = VerifyOptions::new()
-        .answer_to(sent_at)
-        .clock(FixedClock(sent_at + 1));
+    let live = Policy::answer_to(UnixTime::from_secs(sent_at)).clock(FixedClock::at(sent_at + 1));
     for (name, really) in [
-        ("valid", ResponseCode::ValidLicenseKey),
-        ("unassigned", ResponseCode::LicenseNotAssigned),
-        ("invalid-license", ResponseCode::InvalidLicenseKey),
+        ("valid", ResponseCode::VALID_LICENSE_KEY),
+        ("unassigned", ResponseCode::LICENSE_NOT_ASSIGNED),
+        ("invalid-license", ResponseCode::INVALID_LICENSE_KEY),
     ] {
         let (_, direct) = send(&base, name).await;
         assert_eq!(
-            keyring.verify(&direct).unwrap().response_code(),
+            keyring
+                .verify(&direct, &Policy::any_age())
+                .unwrap()
+                .response_code(),
             Some(really),
             "{name}"
         );
@@ -632,59 +649,57 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
         // genuine signed "valid" and is accepted, for any license key, at
         // any time; a freshness bound lets it through while it lasts.
         for options in [
-            VerifyOptions::new(),
-            VerifyOptions::new()
-                .freshness(Freshness::new(
-                    std::time::Duration::from_secs(300),
-                    std::time::Duration::from_secs(60),
-                ))
-                .clock(FixedClock(sent_at + 1)),
+            Policy::any_age(),
+            Policy::max_age(std::time::Duration::from_secs(300))
+                .clock_drift(std::time::Duration::from_secs(60))
+                .clock(FixedClock::at(sent_at + 1)),
         ] {
-            let accepted = keyring.verify_with(&replayed, &options).unwrap();
+            let accepted = keyring.verify(&replayed, &options).unwrap();
             assert_eq!(
                 accepted.response_code(),
-                Some(ResponseCode::ValidLicenseKey),
+                Some(ResponseCode::VALID_LICENSE_KEY),
                 "{name}"
             );
         }
 
         // With it, refused: signed before the request was sent.
         assert_eq!(
-            keyring.verify_with(&replayed, &live).unwrap_err(),
+            keyring.verify(&replayed, &live).unwrap_err(),
             Error::NotAnAnswerToRequest {
-                signed_at,
-                sent_at,
-                clock_skew: 60
+                signed_at: UnixTime::from_secs(signed_at),
+                sent_at: UnixTime::from_secs(sent_at),
+                replay_window: std::time::Duration::from_secs(60)
             },
             "{name}"
         );
         // Within the skew, a playback cannot be told from an answer: the
         // other documented limit.
-        let within = VerifyOptions::new()
-            .answer_to(signed_at + 60)
-            .clock(FixedClock(signed_at + 60));
-        assert!(keyring.verify_with(&replayed, &within).is_ok(), "{name}");
+        let within = Policy::answer_to(UnixTime::from_secs(signed_at + 60))
+            .clock(FixedClock::at(signed_at + 60));
+        assert!(keyring.verify(&replayed, &within).is_ok(), "{name}");
     }
 
     // A fresh answer, through the same proxy, passes: the time is read
     // before the request goes out, as the example client does.
-    let sent_at = SystemClock.now_unix();
+    let sent_at = UnixTime::now().as_secs();
     let (_, fresh) = send(&format!("{proxy}/genuine"), "valid").await;
-    let options = VerifyOptions::new()
-        .answer_to(sent_at)
-        .clock(FixedClock(SystemClock.now_unix()));
+    let options = Policy::answer_to(UnixTime::from_secs(sent_at))
+        .clock(FixedClock::at(UnixTime::now().as_secs()));
     assert_verified(
-        &keyring.verify_with(&fresh, &options).unwrap(),
+        &keyring.verify(&fresh, &options).unwrap(),
         "product",
-        ResponseCode::ValidLicenseKey,
+        ResponseCode::VALID_LICENSE_KEY,
         "Valid license key",
     );
     assert_eq!(
         keyring
-            .verify_answer(&fresh, sent_at)
+            .verify(&fresh, &Policy::answer_to(UnixTime::from_secs(sent_at)))
             .unwrap()
             .payload_bytes(),
-        keyring.verify(&fresh).unwrap().payload_bytes()
+        keyring
+            .verify(&fresh, &Policy::any_age())
+            .unwrap()
+            .payload_bytes()
     );
 
     // Where the payload names what was asked for, the binding holds at
@@ -692,7 +707,9 @@ async fn a_recorded_answer_played_back_is_refused_as_not_an_answer_to_the_reques
     let (_, recorded) = send(&format!("{proxy}/record"), "key-found").await;
     let (_, replayed) = send(&format!("{proxy}/replay"), "key-not-found").await;
     assert_eq!(replayed, recorded);
-    let verified = keyring.verify_answer(&replayed, sent_at).unwrap();
+    let verified = keyring
+        .verify(&replayed, &Policy::answer_to(UnixTime::from_secs(sent_at)))
+        .unwrap();
     assert!(
         verified
             .require("product.uuid", server::PRODUCT_UUID)

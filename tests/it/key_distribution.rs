@@ -2,6 +2,7 @@
 //! `global` key vouches, the code and product must be right, and the key
 //! passes the usual policy.
 use crate::common;
+use respsig::Policy;
 
 use respsig::{Error, KeyProblem, KeyResponseProblem, Keyring, Snippet};
 use serde_json::{Value, json};
@@ -45,7 +46,7 @@ fn add(
             .unwrap();
     }
     let envelope = server().sign(signed_as, payload).unwrap();
-    let verified = keyring.verify(&envelope).unwrap();
+    let verified = keyring.verify(&envelope, &Policy::any_age()).unwrap();
     let result = keyring.add_product_key("distributed", &verified, uuid);
     (keyring, result)
 }
@@ -69,7 +70,13 @@ fn a_vouched_key_is_added_and_then_verifies_product_envelopes() {
     let payload = json!({"code": 200, "message": "Valid license key"});
     let envelope = server().sign("product", &payload).unwrap();
     let envelope = envelope.replace("\"product\"", "\"distributed\"");
-    assert_eq!(keyring.verify(&envelope).unwrap().code(), Some(200));
+    assert_eq!(
+        keyring
+            .verify(&envelope, &Policy::any_age())
+            .unwrap()
+            .code(),
+        Some(200)
+    );
 }
 
 #[test]
@@ -187,7 +194,10 @@ fn the_key_must_be_there_once_and_acceptable() {
             None
         )
         .1,
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024 }))
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
     assert_eq!(
         add(
@@ -196,7 +206,7 @@ fn the_key_must_be_there_once_and_acceptable() {
             None
         )
         .1,
-        Err(Error::KeyRejected(KeyProblem::NotRsa))
+        Err(Error::KeyRejected(KeyProblem::UnsupportedAlgorithm))
     );
     assert_eq!(
         add(
@@ -217,12 +227,12 @@ fn a_swapped_key_fails_verification() {
         .unwrap();
     let mut parsed: Value = serde_json::from_str(&envelope).unwrap();
     let forged = found(common::text("keys/rsa3072.pub.pem").into());
-    let text = respsig::canonical::to_string(&forged);
+    let text = String::from_utf8(respsig::canonical::to_vec(&forged)).unwrap();
     parsed["response"] = forged;
     parsed["response_base64"] = json!(b64(text.as_bytes()));
     assert_eq!(
         client()
-            .verify(serde_json::to_vec(&parsed).unwrap())
+            .verify(serde_json::to_vec(&parsed).unwrap(), &Policy::any_age())
             .unwrap_err(),
         Error::BadSignature
     );

@@ -2,7 +2,9 @@
 //! CLI wrote (testdata/keys/make.sh), and the size and type policy.
 use crate::common;
 
-use respsig::{Error, Hash, KeyProblem, Keyring, PublicKey, SigningKey, Snippet};
+use respsig::{
+    Error, Hash, KeyNameProblem, KeyPolicy, KeyProblem, Keyring, PublicKey, SigningKey, Snippet,
+};
 
 fn reference() -> PublicKey {
     common::public("keys/rsa2048.pub.pem")
@@ -29,16 +31,28 @@ fn every_public_format_loads_the_same_key() {
         ),
         ("SPKI DER", PublicKey::from_der(&spki_der_from_openssl)),
         (
-            "SPKI DER (explicit)",
-            PublicKey::from_spki_der(&spki_der_from_openssl),
+            "SPKI DER (KeyPolicy::load)",
+            KeyPolicy::strict().load(&spki_der_from_openssl),
         ),
         (
             "PKCS#1 DER",
             PublicKey::from_der(&common::bytes("keys/rsa2048.rsapub.der")),
         ),
         (
-            "PKCS#1 DER (explicit)",
-            PublicKey::from_pkcs1_der(&common::bytes("keys/rsa2048.rsapub.der")),
+            "PKCS#1 DER (KeyPolicy::load)",
+            KeyPolicy::strict().load(&common::bytes("keys/rsa2048.rsapub.der")),
+        ),
+        (
+            "PKCS#1 PEM (KeyPolicy::load)",
+            KeyPolicy::strict().load(&common::bytes("keys/rsa2048.rsapub.pem")),
+        ),
+        (
+            "PKCS#8 private key (public half)",
+            PublicKey::from_private(&common::bytes("keys/rsa2048.pem")),
+        ),
+        (
+            "PKCS#1 DER private key (public half)",
+            PublicKey::from_private(&common::bytes("keys/rsa2048.rsa.der")),
         ),
         (
             "modulus and exponent",
@@ -52,7 +66,7 @@ fn every_public_format_loads_the_same_key() {
     for (format, key) in loaded {
         let key = key.unwrap_or_else(|e| panic!("{format}: {e}"));
         assert_eq!(key.bits(), 2048, "{format}");
-        assert_eq!(key.modulus_len(), 256, "{format}");
+        assert_eq!(key.signature_len(), 256, "{format}");
         assert_eq!(key.hash(), Hash::Sha256, "{format}");
         // Re-encoded SPKI is byte-identical to OpenSSL's.
         assert_eq!(key.spki_der(), spki_der_from_openssl.as_slice(), "{format}");
@@ -89,12 +103,12 @@ fn every_private_format_loads_the_same_key() {
             SigningKey::from_der(&common::bytes("keys/rsa2048.rsa.der")),
         ),
         (
-            "PKCS#8 DER (explicit)",
-            SigningKey::from_pkcs8_der(&common::bytes("keys/rsa2048.der")),
+            "PKCS#8 DER (pem or der)",
+            SigningKey::from_pem_or_der(&common::bytes("keys/rsa2048.der")),
         ),
         (
-            "PKCS#1 DER (explicit)",
-            SigningKey::from_pkcs1_der(&common::bytes("keys/rsa2048.rsa.der")),
+            "PKCS#1 PEM (pem or der)",
+            SigningKey::from_pem_or_der(&common::bytes("keys/rsa2048.rsa.pem")),
         ),
     ] {
         let key = key.unwrap_or_else(|e| panic!("{format}: {e}"));
@@ -106,18 +120,27 @@ fn every_private_format_loads_the_same_key() {
 fn a_1024_bit_key_is_refused() {
     assert_eq!(
         PublicKey::from_pem(&common::text("keys/rsa1024.pub.pem")),
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024 }))
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
     // The private key meets the same policy, with the same error, before
     // the backend sees it; its public half alone loads for any size a
     // verifier takes.
     assert_eq!(
         SigningKey::from_pem(&common::text("keys/rsa1024.pem")).unwrap_err(),
-        Error::KeyRejected(KeyProblem::TooSmall { bits: 1024 })
+        Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        })
     );
     assert_eq!(
-        PublicKey::from_private_pem(&common::text("keys/rsa1024.pem")),
-        Err(Error::KeyRejected(KeyProblem::TooSmall { bits: 1024 }))
+        PublicKey::from_private(&common::bytes("keys/rsa1024.pem")),
+        Err(Error::KeyRejected(KeyProblem::TooSmall {
+            bits: 1024,
+            min: 2048
+        }))
     );
 }
 
@@ -125,14 +148,14 @@ fn a_1024_bit_key_is_refused() {
 fn larger_keys_load() {
     assert_eq!(common::public("keys/rsa3072.pub.pem").bits(), 3072);
     assert_eq!(common::public("keys/rsa4096.pub.pem").bits(), 4096);
-    assert_eq!(common::public("keys/rsa4096.pub.pem").modulus_len(), 512);
+    assert_eq!(common::public("keys/rsa4096.pub.pem").signature_len(), 512);
 }
 
 #[test]
 fn wrong_kinds_of_input_are_refused_clearly() {
     assert_eq!(
         PublicKey::from_pem(&common::text("keys/ec-p256.pub.pem")),
-        Err(Error::KeyRejected(KeyProblem::NotRsa))
+        Err(Error::KeyRejected(KeyProblem::UnsupportedAlgorithm))
     );
     assert_eq!(
         PublicKey::from_pem(&common::text("keys/rsa2048.pem")),
@@ -197,9 +220,20 @@ fn keyring_names_and_rotation() {
     assert_eq!(keyring.names().collect::<Vec<_>>(), ["product"]);
     assert_eq!(
         keyring.add("", new).unwrap_err(),
-        Error::InvalidKeyName {
-            reason: "a key name cannot be empty"
-        }
+        Error::InvalidKeyName(KeyNameProblem::Empty)
+    );
+    assert_eq!(
+        Keyring::new()
+            .add(&"n".repeat(respsig::MAX_NAME_LEN + 1), reference())
+            .unwrap_err(),
+        Error::InvalidKeyName(KeyNameProblem::TooLong {
+            len: respsig::MAX_NAME_LEN + 1
+        })
+    );
+    assert!(
+        Keyring::new()
+            .add(&"n".repeat(respsig::MAX_NAME_LEN), reference())
+            .is_ok()
     );
 }
 

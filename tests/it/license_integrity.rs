@@ -5,17 +5,28 @@
 //! what the SDK's `parseLicenseFile` does on the crate's files.
 #![cfg(feature = "license-writer")]
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Error, FixedClock, INTEGRITY_MEMBER, Keyring, License, LicenseCheck, LicenseOptions,
-    LicenseProblem, LicenseWriter, Member, Problem, canonical,
+    Error, FixedClock, INTEGRITY_MEMBER, Keyring, License, LicensePolicy, LicenseProblem,
+    LicenseWriter, Member, Problem, SigningKey, UnixTime, canonical,
 };
 use serde_json::json;
 
 /// 2026-01-01 00:00:00 UTC.
 const NOW: i64 = 1_767_225_600;
+
+/// The machine `hardware_id`, at `now`.
+fn bound_to(hardware_id: &str, now: i64) -> LicensePolicy {
+    LicensePolicy::new()
+        .hardware_id(hardware_id)
+        .clock(FixedClock::at(now))
+}
+
+/// Before the attacker's license expired (2020-01-01).
+const BEFORE_2020: i64 = 1_500_000_000;
 
 fn keyring() -> Keyring {
     Keyring::new()
@@ -70,7 +81,8 @@ fn splice_of_two_files() {
 
     // Server files: the spliced file opens, parses, and mixes the two.
     let spliced = join(&[&attacker[0], &someone[1], &someone[2], &someone[3]]);
-    let verified = ring.verify_license(&spliced).unwrap();
+    let check = bound_to("HW-ATTACKER", NOW);
+    let verified = ring.verify_license("product", &spliced, &check).unwrap();
     assert!(!verified.has_integrity());
     let license: License = verified.deserialize().unwrap();
     assert_eq!(license.license_key, "LIC-ATTACKER-0001");
@@ -79,28 +91,20 @@ fn splice_of_two_files() {
         license.expires_at,
         Some(respsig::Expiry::Text("2035-12-31".into()))
     );
-    let check = LicenseCheck::new()
-        .hardware_id("HW-ATTACKER")
-        .clock(FixedClock(NOW));
-    assert_eq!(check.check(&license), Ok(()));
+    assert_eq!(verified.license(), &license);
     // The genuine file of the attacker is expired.
-    let genuine: License = ring
-        .verify_license(join(
-            &attacker.iter().map(Vec::as_slice).collect::<Vec<_>>(),
-        ))
-        .unwrap()
-        .deserialize()
-        .unwrap();
+    let genuine = join(&attacker.iter().map(Vec::as_slice).collect::<Vec<_>>());
     assert_eq!(
-        check.check(&genuine),
-        Err(Error::License(LicenseProblem::Expired {
-            expired_at: 1_577_923_199,
-            now: NOW
-        }))
+        ring.verify_license("product", &genuine, &check)
+            .unwrap_err(),
+        Error::License(LicenseProblem::Expired {
+            expired_at: UnixTime::from_secs(1_577_923_199),
+            now: UnixTime::from_secs(NOW)
+        })
     );
     // All the reader can do for such files is refuse them outright.
     assert_eq!(
-        ring.verify_license_with(&spliced, &LicenseOptions::new().require_integrity(true))
+        ring.verify_license("product", &spliced, &check.clone().require_integrity(true))
             .unwrap_err(),
         Error::License(LicenseProblem::IntegrityMissing)
     );
@@ -108,17 +112,30 @@ fn splice_of_two_files() {
     // The crate's files: refused, both ways round, with the integrity error.
     for (first, rest) in [(&our_attacker, &our_someone), (&our_someone, &our_attacker)] {
         let spliced = join(&[&first[0], &rest[1], &rest[2], &rest[3]]);
-        assert_eq!(ring.verify_license(&spliced).unwrap_err(), mismatch());
+        assert_eq!(
+            ring.verify_license("product", &spliced, &check)
+                .unwrap_err(),
+            mismatch()
+        );
         // Only the last block swapped: the member comes from the other file.
         let spliced = join(&[&first[0], &first[1], &first[2], &rest[3]]);
-        assert_eq!(ring.verify_license(&spliced).unwrap_err(), mismatch());
+        assert_eq!(
+            ring.verify_license("product", &spliced, &check)
+                .unwrap_err(),
+            mismatch()
+        );
     }
     // A splice of a crate file with a server file that keeps the server's
     // last block (no member) is a file without the member.
     let spliced = join(&[&our_attacker[0], &someone[1], &someone[2], &someone[3]]);
-    assert!(!ring.verify_license(&spliced).unwrap().has_integrity());
+    assert!(
+        !ring
+            .verify_license("product", &spliced, &check)
+            .unwrap()
+            .has_integrity()
+    );
     assert_eq!(
-        ring.verify_license_with(&spliced, &LicenseOptions::new().require_integrity(true))
+        ring.verify_license("product", &spliced, &check.clone().require_integrity(true))
             .unwrap_err(),
         Error::License(LicenseProblem::IntegrityMissing)
     );
@@ -135,32 +152,41 @@ fn reordered_and_repeated_blocks() {
         v["note"].as_str().unwrap().to_owned()
     };
     let original = note(&common::text("license/splice-attacker.json"));
+    let policy = bound_to("HW-ATTACKER", BEFORE_2020);
 
     // Swapped: a server file verifies with another note; ours is refused.
     let swapped = join(&[&server[0], &server[2], &server[1], &server[3]]);
-    let verified = ring.verify_license(&swapped).unwrap();
+    let verified = ring.verify_license("product", &swapped, &policy).unwrap();
     let changed = note(std::str::from_utf8(verified.signed_bytes()).unwrap());
     assert_eq!(changed.len(), original.len());
     assert_ne!(changed, original);
     let swapped = join(&[&ours[0], &ours[2], &ours[1], &ours[3]]);
-    assert_eq!(ring.verify_license(&swapped).unwrap_err(), mismatch());
+    assert_eq!(
+        ring.verify_license("product", &swapped, &policy)
+            .unwrap_err(),
+        mismatch()
+    );
 
     // Block 1 twice in place of block 2: the same.
     let repeated = join(&[&server[0], &server[1], &server[1], &server[3]]);
-    let verified = ring.verify_license(&repeated).unwrap();
+    let verified = ring.verify_license("product", &repeated, &policy).unwrap();
     assert_ne!(
         note(std::str::from_utf8(verified.signed_bytes()).unwrap()),
         original
     );
     let repeated = join(&[&ours[0], &ours[1], &ours[1], &ours[3]]);
-    assert_eq!(ring.verify_license(&repeated).unwrap_err(), mismatch());
+    assert_eq!(
+        ring.verify_license("product", &repeated, &policy)
+            .unwrap_err(),
+        mismatch()
+    );
 
     // Where the JSON breaks, both kinds fail as JSON: block 0 moved...
     // (849 bytes of license text; 943 with the 94-byte member.)
     for (file, len) in [(&server, 849), (&ours, 943)] {
         let moved = join(&[&file[1], &file[0], &file[2], &file[3]]);
         assert_eq!(
-            ring.verify_license(&moved).unwrap_err(),
+            ring.verify_license("product", &moved, &policy).unwrap_err(),
             Error::License(LicenseProblem::Json {
                 problem: Problem::Syntax {
                     offset: 0,
@@ -173,7 +199,7 @@ fn reordered_and_repeated_blocks() {
             &file[0], &file[1], &file[2], &file[3], &file[0], &file[1], &file[2], &file[3],
         ]);
         assert_eq!(
-            ring.verify_license(&twice).unwrap_err(),
+            ring.verify_license("product", &twice, &policy).unwrap_err(),
             Error::License(LicenseProblem::Json {
                 problem: Problem::Syntax {
                     offset: len,
@@ -214,9 +240,10 @@ fn a_wrong_or_malformed_member_is_refused() {
         )
     };
     let ring = keyring();
+    let policy = bound_to("HW-1", NOW);
     // The right digest: accepted (so the files below differ only in it).
     let ok = ring
-        .verify_license(write(&with(&format!("\"{good}\""))))
+        .verify_license("product", write(&with(&format!("\"{good}\""))), &policy)
         .unwrap();
     assert!(ok.has_integrity());
     for (member, problem) in [
@@ -237,7 +264,8 @@ fn a_wrong_or_malformed_member_is_refused() {
         ("1".to_owned(), LicenseProblem::IntegrityMalformed),
     ] {
         assert_eq!(
-            ring.verify_license(write(&with(&member))).unwrap_err(),
+            ring.verify_license("product", write(&with(&member)), &policy)
+                .unwrap_err(),
             Error::License(problem),
             "{member}"
         );
@@ -248,12 +276,17 @@ fn a_wrong_or_malformed_member_is_refused() {
     let spaced = format!(
         "{{ \"{INTEGRITY_MEMBER}\" : \"{good}\", \"license_key\" : \"LIC-1\", \"hardware_id\" : \"HW\\u002d1\" }}"
     );
-    assert!(ring.verify_license(write(&spaced)).unwrap().has_integrity());
+    assert!(
+        ring.verify_license("product", write(&spaced), &policy)
+            .unwrap()
+            .has_integrity()
+    );
     let reordered = format!(
         "{{\"hardware_id\":\"HW-1\",\"license_key\":\"LIC-1\",\"{INTEGRITY_MEMBER}\":\"{good}\"}}"
     );
     assert_eq!(
-        ring.verify_license(write(&reordered)).unwrap_err(),
+        ring.verify_license("product", write(&reordered), &policy)
+            .unwrap_err(),
         mismatch()
     );
 }
@@ -277,22 +310,30 @@ fn a_license_is_not_a_key_distribution_answer() {
         .with("global", server.public_key().clone())
         .unwrap();
     let lic = server.write(&fake).unwrap();
-    let doc = server.write_signed_json(&fake).unwrap();
-    let verified = ring.verify_license(&lic).unwrap();
+    let doc = SigningKey::from_pem(&common::text("keys/other2048.pem"))
+        .unwrap()
+        .sign_license_json(&fake)
+        .unwrap();
+    // Unbound and without expiry: the default policy.
+    let verified = ring
+        .verify_license("global", &lic, &LicensePolicy::new())
+        .unwrap();
     assert_eq!(verified.key_name(), "global");
-    assert_eq!(verified.license()["code"], 632);
-    let verified = ring.verify_license_json("global", &doc).unwrap();
-    assert_eq!(verified.license()["code"], 632);
+    assert_eq!(verified.value()["code"], 632);
+    let verified = ring
+        .verify_license("global", &doc, &LicensePolicy::new())
+        .unwrap();
+    assert_eq!(verified.value()["code"], 632);
 
     assert_eq!(
-        ring.verify(&lic).unwrap_err(),
+        ring.verify(&lic, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Envelope,
             problem: Problem::NotAnObject
         }
     );
     assert_eq!(
-        ring.verify(&doc).unwrap_err(),
+        ring.verify(&doc, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Response,
             problem: Problem::Missing
@@ -301,7 +342,7 @@ fn a_license_is_not_a_key_distribution_answer() {
     // And a genuine 632 envelope under the same key is still taken.
     let signer = respsig::SigningKey::from_pem(&common::text("keys/other2048.pem")).unwrap();
     let envelope = signer.sign_envelope("global", &fake).unwrap();
-    let answer = ring.verify(&envelope).unwrap();
+    let answer = ring.verify(&envelope, &Policy::any_age()).unwrap();
     ring.add_product_key("product", &answer, Some("8d3f"))
         .unwrap();
     assert_eq!(
@@ -380,7 +421,13 @@ fn committed_crate_files_are_the_writers_output() {
     }
     let license = canonical::read(&common::bytes("license/openssl-2048.json")).unwrap();
     assert_eq!(
-        format!("{}\n", writer.write_signed_json(&license).unwrap()),
+        format!(
+            "{}\n",
+            SigningKey::from_pem(&common::text("keys/rsa2048.pem"))
+                .unwrap()
+                .sign_license_json(&license)
+                .unwrap()
+        ),
         common::text("license/respsig-signed.json")
     );
 }

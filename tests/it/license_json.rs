@@ -6,9 +6,11 @@ use crate::common;
 
 use std::process::Command;
 
+use std::time::Duration;
+
 use respsig::{
-    Error, Expiry, FixedClock, Hash, Keyring, License, LicenseCheck, LicenseFormat, LicenseOptions,
-    LicenseProblem, Limits, Problem, SigningKey, Snippet, canonical,
+    Error, Expiry, FixedClock, Hash, Keyring, License, LicenseFormat, LicensePolicy,
+    LicenseProblem, Limits, Member, Problem, SigningKey, Snippet, UnixTime, canonical,
 };
 use serde_json::{Value, json};
 
@@ -26,8 +28,16 @@ fn refused(problem: LicenseProblem) -> Error {
     Error::License(problem)
 }
 
-fn document(member: &'static str, problem: Problem) -> Error {
-    Error::License(LicenseProblem::Document { member, problem })
+fn document(member: Member, problem: Problem) -> Error {
+    Error::Malformed { member, problem }
+}
+
+/// The machine the PHP-made licenses are bound to, on 2026-01-01 (they
+/// expire at the end of 2035).
+fn policy() -> LicensePolicy {
+    LicensePolicy::new()
+        .hardware_id("HW-1234")
+        .clock(FixedClock::at(1_767_225_600))
 }
 
 /// The license every PHP-made file carries, as PHP's json_encode wrote it.
@@ -60,11 +70,11 @@ fn php_made_licenses_verify() {
     ] {
         let bytes = common::bytes(file);
         assert_eq!(LicenseFormat::detect(&bytes), LicenseFormat::SignedJson);
-        let verified = ring.verify_license_json("product", &bytes).unwrap();
+        let verified = ring.verify_license("product", &bytes, &policy()).unwrap();
         assert_eq!(verified.format(), LicenseFormat::SignedJson);
         assert_eq!(verified.key_name(), "product");
         assert!(!verified.has_integrity());
-        assert_eq!(verified.license(), &expected_license(), "{file}");
+        assert_eq!(verified.value(), &expected_license(), "{file}");
         // The signed bytes are PHP's flagged json_encode of the document
         // without `signature`: for the compact file, its own text up to the
         // signature member.
@@ -102,13 +112,25 @@ fn every_single_byte_change_is_refused() {
         for bit in 0..8 {
             let mut changed = original.clone();
             changed[pos] ^= 1 << bit;
-            match ring.verify_license_json("product", &changed) {
-                Err(Error::License(_)) => refused_count += 1,
+            match ring.verify_license("product", &changed, &policy()) {
+                Err(
+                    Error::License(_)
+                    | Error::BadSignature
+                    | Error::SignatureLength { .. }
+                    | Error::Malformed {
+                        member:
+                            Member::LicenseDocument
+                            | Member::License
+                            | Member::LicenseSignature
+                            | Member::LicenseFile,
+                        ..
+                    },
+                ) => refused_count += 1,
                 Err(other) => panic!("byte {pos} bit {bit}: {other:?}"),
                 Ok(verified) => {
                     let reread: Value = serde_json::from_slice(&changed).unwrap();
                     assert_eq!(reread, value, "byte {pos} bit {bit} accepted");
-                    assert_eq!(verified.license(), &expected_license());
+                    assert_eq!(verified.value(), &expected_license());
                     same_value.push((pos, changed[pos] as char));
                 }
             }
@@ -147,25 +169,33 @@ fn strict_reading() {
         format!("{license_part},\"signature\":{signature_part}}}")
     };
     let sig = format!("\"{signature}\"");
-    assert!(ring.verify_license_json("product", doc(body, &sig)).is_ok());
+    assert!(
+        ring.verify_license("product", doc(body, &sig), &policy())
+            .is_ok()
+    );
 
     let cases: Vec<(String, Error)> = vec![
         // Not JSON, not an object, duplicates at any depth, too deep.
+        // What does not start with `{` is not read as a document at all:
+        // the format is detected by content, and it is read as a `.lic`.
+        ("".into(), refused(LicenseProblem::Empty)),
+        ("[1]".into(), document(Member::LicenseFile, Problem::Base64)),
+        // A document that does not parse, and one that is not an object.
         (
-            "".into(),
+            "{".into(),
             document(
-                "document",
+                Member::LicenseDocument,
                 Problem::Syntax {
-                    offset: 0,
-                    expected: "a JSON value",
+                    offset: 1,
+                    expected: "a string key",
                 },
             ),
         ),
-        ("[1]".into(), document("document", Problem::NotAnObject)),
+        ("{}".into(), document(Member::License, Problem::Missing)),
         (
             doc(body, &format!("{sig},\"signature\":{sig}")),
             document(
-                "document",
+                Member::LicenseDocument,
                 Problem::DuplicateKey {
                     key: Snippet::new("signature"),
                 },
@@ -177,7 +207,7 @@ fn strict_reading() {
                 &sig,
             ),
             document(
-                "document",
+                Member::LicenseDocument,
                 Problem::DuplicateKey {
                     key: Snippet::new("features"),
                 },
@@ -189,7 +219,7 @@ fn strict_reading() {
                 &sig,
             ),
             document(
-                "document",
+                Member::LicenseDocument,
                 Problem::DuplicateKey {
                     key: Snippet::new("domain"),
                 },
@@ -201,71 +231,77 @@ fn strict_reading() {
                 "[".repeat(200),
                 "]".repeat(200)
             ),
-            document("document", Problem::TooDeep { limit: 128 }),
+            document(Member::LicenseDocument, Problem::TooDeep { limit: 128 }),
         ),
         // The two members.
         (
             format!("{{\"signature\":{sig}}}"),
-            document("license", Problem::Missing),
+            document(Member::License, Problem::Missing),
         ),
         (
             format!("{{\"license\":[],\"signature\":{sig}}}"),
-            document("license", Problem::NotAnObject),
+            document(Member::License, Problem::NotAnObject),
         ),
         (
             format!("{{\"license\":\"x\",\"signature\":{sig}}}"),
-            document("license", Problem::NotAnObject),
+            document(Member::License, Problem::NotAnObject),
         ),
-        (format!("{body}}}"), document("signature", Problem::Missing)),
+        (
+            format!("{body}}}"),
+            document(Member::LicenseSignature, Problem::Missing),
+        ),
         (
             doc(body, "null"),
-            document("signature", Problem::NotAString),
+            document(Member::LicenseSignature, Problem::NotAString),
         ),
-        (doc(body, "1"), document("signature", Problem::NotAString)),
+        (
+            doc(body, "1"),
+            document(Member::LicenseSignature, Problem::NotAString),
+        ),
         // Strict base64 of exactly the modulus length.
         (
             doc(body, &sig.replace('+', "-").replace('/', "_")),
-            document("signature", Problem::Base64),
+            document(Member::LicenseSignature, Problem::Base64),
         ),
         (
             doc(body, &format!("\"{}\"", signature.trim_end_matches('='))),
-            document("signature", Problem::Base64),
+            document(Member::LicenseSignature, Problem::Base64),
         ),
         (
             doc(body, &format!("\" {signature}\"")),
-            document("signature", Problem::Base64),
+            document(Member::LicenseSignature, Problem::Base64),
         ),
         (
             doc(
                 body,
                 &format!("\"{}\\n{}\"", &signature[..64], &signature[64..]),
             ),
-            document("signature", Problem::Base64),
+            document(Member::LicenseSignature, Problem::Base64),
         ),
         (
             doc(body, "\"\""),
-            refused(LicenseProblem::SignatureLength {
+            Error::SignatureLength {
                 got: 0,
                 expected: 256,
-            }),
+            },
         ),
         (
             doc(body, "\"AAAA\""),
-            refused(LicenseProblem::SignatureLength {
+            Error::SignatureLength {
                 got: 3,
                 expected: 256,
-            }),
+            },
         ),
         (
             doc(body, &format!("\"{signature}AAAA\"")),
-            document("signature", Problem::Base64),
+            document(Member::LicenseSignature, Problem::Base64),
         ),
         (
             doc(body, &format!("\"{}AAA=\"", "A".repeat(680))),
-            refused(LicenseProblem::SignatureLength {
+            Error::SignatureLength {
                 got: 512,
                 expected: 256,
-            }),
+            },
         ),
         // PHP would re-encode these objects as arrays.
         (
@@ -289,15 +325,15 @@ fn strict_reading() {
         // Anything else changed: the signature.
         (
             doc(&body.replacen("HW-1234", "HW-1235", 1), &sig),
-            refused(LicenseProblem::BadSignature),
+            Error::BadSignature,
         ),
         (
             doc(&body.replacen("\"domain\":\"example.com\",", "", 1), &sig),
-            refused(LicenseProblem::BadSignature),
+            Error::BadSignature,
         ),
         (
             format!("{{\"x\":1,{}", &doc(body, &sig)[1..]),
-            refused(LicenseProblem::BadSignature),
+            Error::BadSignature,
         ),
         // Members in another order are other signed bytes.
         (
@@ -315,12 +351,12 @@ fn strict_reading() {
                     ),
                 &sig,
             ),
-            refused(LicenseProblem::BadSignature),
+            Error::BadSignature,
         ),
     ];
     for (input, expected) in &cases {
         assert_eq!(
-            ring.verify_license_json("product", input)
+            ring.verify_license("product", input, &policy())
                 .as_ref()
                 .unwrap_err(),
             expected,
@@ -331,10 +367,10 @@ fn strict_reading() {
 
     // The key name comes from the caller, the hash from the key.
     assert_eq!(
-        ring.verify_license_json("global", &good).unwrap_err(),
-        refused(LicenseProblem::UnknownKeyName {
+        ring.verify_license("global", &good, &policy()).unwrap_err(),
+        Error::UnknownKeyName {
             name: Snippet::new("global")
-        })
+        }
     );
     let sha512 = Keyring::new()
         .with(
@@ -343,30 +379,30 @@ fn strict_reading() {
         )
         .unwrap();
     assert_eq!(
-        sha512.verify_license_json("product", &good).unwrap_err(),
-        refused(LicenseProblem::BadSignature)
+        sha512
+            .verify_license("product", &good, &policy())
+            .unwrap_err(),
+        Error::BadSignature
     );
     let other = keyring("keys/other2048.pub.pem");
     assert_eq!(
-        other.verify_license_json("product", &good).unwrap_err(),
-        refused(LicenseProblem::BadSignature)
+        other
+            .verify_license("product", &good, &policy())
+            .unwrap_err(),
+        Error::BadSignature
     );
     // Size limit first.
-    let small = LicenseOptions::new().limits(Limits::new().max_input_bytes(100));
+    let small = policy().limits(Limits::new().max_input_bytes(100));
     assert_eq!(
-        ring.verify_license_json_with("product", &good, &small)
-            .unwrap_err(),
+        ring.verify_license("product", &good, &small).unwrap_err(),
         Error::TooLarge {
             len: good.len(),
             limit: 100
         }
     );
     // require_integrity concerns .lic files only.
-    let strict = LicenseOptions::new().require_integrity(true);
-    assert!(
-        ring.verify_license_json_with("product", &good, &strict)
-            .is_ok()
-    );
+    let strict = policy().require_integrity(true);
+    assert!(ring.verify_license("product", &good, &strict).is_ok());
 }
 
 /// PHP's `json_decode($text, true)` makes `{}` and `{"0":..,"1":..}` lists,
@@ -400,7 +436,8 @@ fn php_reencodes_list_keyed_objects_as_arrays() {
             refused(LicenseProblem::ReadsAsPhpList)
         );
     }
-    let fine = json!({"c": {"1": "x", "0": "y"}, "d": []});
+    // (A license names its license key: the writer reads it back as one.)
+    let fine = json!({"license_key": "LIC-1", "c": {"1": "x", "0": "y"}, "d": []});
     assert!(key.sign_license_json(&fine).is_ok());
 }
 
@@ -463,37 +500,28 @@ fn php_validate_offline_license_accepts_the_crate_licenses() {
     let ring = k2048();
     for license in &licenses {
         let doc = key.sign_license_json(license).unwrap();
-        // The license writer signs with the same key the same way.
-        #[cfg(feature = "license-writer")]
-        {
-            let w = respsig::LicenseWriter::from_pem(&common::text("keys/rsa2048.pem")).unwrap();
-            assert_eq!(w.write_signed_json(license).unwrap(), doc);
-        }
         let name = license["license_key"].as_str().unwrap();
         assert_eq!(run(&doc, "HW-1234", 1_767_225_600), format!("valid {name}"));
         assert_eq!(run(&doc, "HW-9999", 1_767_225_600), "hardware mismatch");
-        // The SDK's 24 hours, and LicenseCheck's leeway giving the same.
+        // The SDK's 24 hours, and LicensePolicy's leeway giving the same.
         let last = 2_082_758_399; // 2035-12-31 23:59:59 UTC
         assert_eq!(run(&doc, "HW-1234", last + 86_400), format!("valid {name}"));
         assert_eq!(run(&doc, "HW-1234", last + 86_401), "expired");
-        let parsed: License = ring
-            .verify_license_json("product", &doc)
-            .unwrap()
-            .deserialize()
-            .unwrap();
         let sdk = |now| {
-            LicenseCheck::new()
+            LicensePolicy::new()
                 .hardware_id("HW-1234")
-                .clock(FixedClock(now))
-                .expiry_leeway(86_400)
+                .clock(FixedClock::at(now))
+                .expiry_leeway(Duration::from_secs(86_400))
         };
-        assert_eq!(sdk(last + 86_400).check(&parsed), Ok(()));
+        let verified = ring.verify_license("product", &doc, &sdk(last + 86_400));
+        assert_eq!(verified.unwrap().license().license_key, name);
         assert_eq!(
-            sdk(last + 86_401).check(&parsed),
-            Err(refused(LicenseProblem::Expired {
-                expired_at: last,
-                now: last + 86_401
-            }))
+            ring.verify_license("product", &doc, &sdk(last + 86_401))
+                .unwrap_err(),
+            refused(LicenseProblem::Expired {
+                expired_at: UnixTime::from_secs(last),
+                now: UnixTime::from_secs(last + 86_401)
+            })
         );
         // One byte of the license changed: PHP refuses it too.
         let tampered = doc.replacen("HW-1234", "HW-1235", 1);
@@ -502,8 +530,9 @@ fn php_validate_offline_license_accepts_the_crate_licenses() {
             "invalid signature"
         );
         assert_eq!(
-            ring.verify_license_json("product", &tampered).unwrap_err(),
-            refused(LicenseProblem::BadSignature)
+            ring.verify_license("product", &tampered, &policy())
+                .unwrap_err(),
+            Error::BadSignature
         );
     }
 }

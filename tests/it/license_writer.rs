@@ -8,8 +8,8 @@ use std::ffi::OsStr;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use respsig::{
-    Error, INTEGRITY_MEMBER, KeyProblem, Keyring, LicenseProblem, LicenseWriter, Problem,
-    PublicKey, Snippet, canonical,
+    Error, FixedClock, INTEGRITY_MEMBER, KeyProblem, Keyring, LicensePolicy, LicenseProblem,
+    LicenseWriter, Member, Problem, PublicKey, Snippet, canonical,
 };
 use serde_json::{Value, json};
 
@@ -17,6 +17,13 @@ use crate::common;
 
 fn writer(rel: &str) -> LicenseWriter {
     LicenseWriter::from_pem(&common::text(rel)).unwrap()
+}
+
+/// The machine the test licenses are bound to, on 2026-01-01.
+fn policy() -> LicensePolicy {
+    LicensePolicy::new()
+        .hardware_id("HW-1234")
+        .clock(FixedClock::at(1_767_225_600))
 }
 
 fn reader(pub_rel: &str) -> Keyring {
@@ -100,10 +107,10 @@ fn output_is_byte_for_byte_what_openssl_and_php_wrote() {
     ] {
         let json = common::bytes(json);
         let w = writer(key);
-        let k = w.public_key().modulus_len();
+        let k = w.public_key().signature_len();
         let file = w.write_json(&json).unwrap();
         let public = Keyring::new().with("p", w.public_key().clone()).unwrap();
-        let verified = public.verify_license(&file).unwrap();
+        let verified = public.verify_license("p", &file, &policy()).unwrap();
         assert!(verified.has_integrity());
         assert_eq!(verified.signed_bytes(), with_member(&json).as_slice());
         let ours = STANDARD.decode(&file).unwrap();
@@ -140,9 +147,11 @@ fn round_trips_at_2048_and_4096_bits_over_several_blocks() {
             let file = w.write(&license).unwrap();
             let blocks = bytes.len().div_ceil(k - 11);
             assert_eq!(STANDARD.decode(&file).unwrap().len(), blocks * k);
-            let verified = reader(public).verify_license(&file).unwrap();
+            let verified = reader(public)
+                .verify_license("product", &file, &policy())
+                .unwrap();
             assert_eq!(verified.signed_bytes(), bytes.as_slice());
-            let mut read = verified.license().clone();
+            let mut read = verified.value().clone();
             read.as_object_mut().unwrap().shift_remove(INTEGRITY_MEMBER);
             assert_eq!(read, license);
             let parsed: respsig::License = verified.deserialize().unwrap();
@@ -233,7 +242,9 @@ fn every_single_byte_change_of_a_written_file_is_refused_at_its_block() {
             let mut changed = raw.clone();
             changed[pos] ^= flip;
             let block = pos / 256;
-            let err = ring.verify_license(STANDARD.encode(&changed)).unwrap_err();
+            let err = ring
+                .verify_license("product", STANDARD.encode(&changed), &policy())
+                .unwrap_err();
             assert!(
                 err == Error::License(LicenseProblem::Padding { block })
                     || err == Error::License(LicenseProblem::BlockOutOfRange { block }),
@@ -246,8 +257,20 @@ fn every_single_byte_change_of_a_written_file_is_refused_at_its_block() {
     for pos in 0..text.len() {
         let mut changed = text.to_vec();
         changed[pos] = if text[pos] == b'A' { b'B' } else { b'A' };
-        let err = ring.verify_license(&changed).unwrap_err();
-        assert!(matches!(err, Error::License(_)), "char {pos}: {err:?}");
+        let err = ring
+            .verify_license("product", &changed, &policy())
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::License(_)
+                    | Error::Malformed {
+                        member: Member::LicenseFile,
+                        problem: Problem::Base64
+                    }
+            ),
+            "char {pos}: {err:?}"
+        );
     }
 }
 
@@ -261,7 +284,8 @@ fn truncated_written_file_is_refused() {
     // A whole block dropped from the end: the JSON is cut off.
     let short = STANDARD.encode(&raw[..2 * 256]);
     assert_eq!(
-        ring.verify_license(short).unwrap_err(),
+        ring.verify_license("product", short, &policy())
+            .unwrap_err(),
         Error::License(LicenseProblem::Json {
             problem: Problem::Syntax {
                 offset: 490,
@@ -272,7 +296,7 @@ fn truncated_written_file_is_refused() {
     // Cut inside a block.
     let cut = STANDARD.encode(&raw[..2 * 256 + 100]);
     assert_eq!(
-        ring.verify_license(cut).unwrap_err(),
+        ring.verify_license("product", cut, &policy()).unwrap_err(),
         Error::License(LicenseProblem::Length { len: 612 })
     );
 }

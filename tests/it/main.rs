@@ -15,6 +15,7 @@ mod common;
 mod fuzz_replay;
 mod gkm_vectors;
 mod http;
+mod http_hostile;
 mod key_distribution;
 mod keys;
 mod license;

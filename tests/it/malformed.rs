@@ -1,9 +1,10 @@
 //! Malformed envelopes: each refused with the exact error, never a panic,
 //! and error text that never echoes more than a short prefix of the input.
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine as _;
-use respsig::{Error, Keyring, Limits, Member, Problem, Snippet, VerifyOptions};
+use respsig::{Error, Keyring, Limits, Member, Problem, Snippet};
 
 const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -31,7 +32,7 @@ fn malformed(member: Member, problem: Problem) -> Error {
 #[test]
 fn duplicates_at_every_level() {
     let good = signed_over(br#"{"code":1}"#, r#"{"code":1}"#);
-    assert!(keyring().verify(&good).is_ok());
+    assert!(keyring().verify(&good, &Policy::any_age()).is_ok());
 
     // Top level: each of the four members, and an unknown one.
     for member in [
@@ -50,14 +51,14 @@ fn duplicates_at_every_level() {
             _ => Member::Signature,
         };
         assert_eq!(
-            keyring().verify(&dup).unwrap_err(),
+            keyring().verify(&dup, &Policy::any_age()).unwrap_err(),
             malformed(want_member, Problem::Duplicate),
             "{member}"
         );
     }
     // An unknown member twice: named in the error.
     let dup = good.replacen('{', r#"{"x":1,"x":1,"#, 1);
-    let err = keyring().verify(&dup).unwrap_err();
+    let err = keyring().verify(&dup, &Policy::any_age()).unwrap_err();
     assert_eq!(
         err,
         malformed(
@@ -72,7 +73,7 @@ fn duplicates_at_every_level() {
     // Inside `response`.
     let env = signed_over(br#"{"code":1}"#, r#"{"code":1,"code":1}"#);
     assert_eq!(
-        keyring().verify(&env).unwrap_err(),
+        keyring().verify(&env, &Policy::any_age()).unwrap_err(),
         malformed(
             Member::Response,
             Problem::DuplicateKey {
@@ -84,7 +85,7 @@ fn duplicates_at_every_level() {
     // Inside the signed payload: the signature is good, the payload is not.
     let env = signed_over(br#"{"code":1,"code":2}"#, r#"{"code":2}"#);
     assert_eq!(
-        keyring().verify(&env).unwrap_err(),
+        keyring().verify(&env, &Policy::any_age()).unwrap_err(),
         Error::PayloadNotJson {
             problem: Problem::DuplicateKey {
                 key: Snippet::new("code")
@@ -108,7 +109,7 @@ fn signed_payloads_that_are_not_json_objects() {
     ] {
         let env = signed_over(payload, "{}");
         assert_eq!(
-            keyring().verify(&env).unwrap_err(),
+            keyring().verify(&env, &Policy::any_age()).unwrap_err(),
             Error::PayloadNotJson { problem: want },
             "{payload:?}"
         );
@@ -147,18 +148,24 @@ fn wrong_types() {
     ] {
         let bad = good.replacen(from, to, 1);
         assert_ne!(bad, good);
-        assert_eq!(keyring().verify(&bad).unwrap_err(), want, "{to}");
+        assert_eq!(
+            keyring().verify(&bad, &Policy::any_age()).unwrap_err(),
+            want,
+            "{to}"
+        );
     }
     assert_eq!(
-        keyring().verify("[]").unwrap_err(),
+        keyring().verify("[]", &Policy::any_age()).unwrap_err(),
         malformed(Member::Envelope, Problem::NotAnObject)
     );
     assert_eq!(
-        keyring().verify("").unwrap_err(),
+        keyring().verify("", &Policy::any_age()).unwrap_err(),
         malformed(Member::Envelope, Problem::NotAnObject)
     );
     assert_eq!(
-        keyring().verify(&good[..good.len() - 1]).unwrap_err(),
+        keyring()
+            .verify(&good[..good.len() - 1], &Policy::any_age())
+            .unwrap_err(),
         malformed(
             Member::Envelope,
             Problem::Syntax {
@@ -176,13 +183,13 @@ fn deep_nesting_and_size_limits() {
         "[".repeat(100_000)
     );
     assert_eq!(
-        keyring().verify(&deep).unwrap_err(),
+        keyring().verify(&deep, &Policy::any_age()).unwrap_err(),
         malformed(Member::Response, Problem::TooDeep { limit: 128 })
     );
     let big = vec![b' '; 64 << 20];
     let start = std::time::Instant::now();
     assert_eq!(
-        keyring().verify(&big).unwrap_err(),
+        keyring().verify(&big, &Policy::any_age()).unwrap_err(),
         Error::TooLarge {
             len: 64 << 20,
             limit: 1 << 20
@@ -193,9 +200,9 @@ fn deep_nesting_and_size_limits() {
     // benchmark).
     assert!(start.elapsed() < std::time::Duration::from_secs(1));
     // A raised limit lets a larger envelope through to the parser.
-    let options = VerifyOptions::new().limits(Limits::new().max_input_bytes(128 << 20));
+    let options = Policy::any_age().limits(Limits::new().max_input_bytes(128 << 20));
     assert_eq!(
-        keyring().verify_with(&big, &options).unwrap_err(),
+        keyring().verify(&big, &options).unwrap_err(),
         malformed(Member::Envelope, Problem::NotAnObject)
     );
 }
@@ -205,7 +212,7 @@ fn error_text_never_echoes_long_input() {
     let long_name = "x".repeat(10_000);
     let env = signed_over(br#"{"code":1}"#, r#"{"code":1}"#)
         .replace("\"product\"", &format!("\"{long_name}\""));
-    let err = keyring().verify(&env).unwrap_err();
+    let err = keyring().verify(&env, &Policy::any_age()).unwrap_err();
     let text = err.to_string();
     assert!(text.len() < 200, "{text}");
     assert!(
@@ -220,7 +227,7 @@ fn error_text_never_echoes_long_input() {
         br#"{"code":1}"#,
         &format!(r#"{{"{long_key}":1,"{long_key}":2}}"#),
     );
-    let err = keyring().verify(&env).unwrap_err();
+    let err = keyring().verify(&env, &Policy::any_age()).unwrap_err();
     assert!(matches!(
         &err,
         Error::Malformed { member: Member::Response, problem: Problem::DuplicateKey { key } }
@@ -241,12 +248,12 @@ fn unknown_members_are_ignored_but_must_be_json() {
         r#"{"signature_metadata": {"alg": "none", "key": "attacker"}, "x": [1, 2],"#,
         1,
     );
-    let verified = keyring.verify(&extended).unwrap();
+    let verified = keyring.verify(&extended, &Policy::any_age()).unwrap();
     assert_eq!(verified.code(), Some(650));
     assert_eq!(verified.key(), &common::demo_key());
     let broken = seed.replacen('{', r#"{"x": [1, 2,],"#, 1);
     assert!(matches!(
-        keyring.verify(&broken).unwrap_err(),
+        keyring.verify(&broken, &Policy::any_age()).unwrap_err(),
         Error::Malformed {
             member: Member::Envelope,
             problem: Problem::Syntax { .. }

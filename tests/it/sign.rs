@@ -1,12 +1,17 @@
 //! Sign -> verify round trips, and interoperability with verifiers and
 //! signers no one here wrote: the `openssl` CLI and PHP's `openssl_verify`.
 use crate::common;
+use respsig::Policy;
 
 use std::process::Command;
 
 use base64::Engine as _;
-use respsig::{Error, FixedClock, Freshness, Hash, Keyring, Signer, VerifyOptions, canonical};
+use respsig::{
+    DEFAULT_CLOCK_DRIFT, DEFAULT_REPLAY_WINDOW, Error, FixedClock, Hash, Keyring, Signer, UnixTime,
+    canonical,
+};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 const STANDARD: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -35,7 +40,7 @@ fn round_trips_at_every_size_and_hash() {
                 .unwrap();
             let public = common::public(&format!("keys/rsa{bits}.pub.pem")).with_hash(hash);
             let keyring = Keyring::new().with("product", public.clone()).unwrap();
-            let verified = keyring.verify(&envelope).unwrap();
+            let verified = keyring.verify(&envelope, &Policy::any_age()).unwrap();
             assert_eq!(verified.payload(), &payload());
             assert_eq!(verified.payload_bytes(), canonical::to_vec(&payload()));
             assert_eq!(verified.key(), &public);
@@ -51,7 +56,9 @@ fn round_trips_at_every_size_and_hash() {
                 .with("product", public.with_hash(other))
                 .unwrap();
             assert_eq!(
-                wrong_hash.verify(&envelope).unwrap_err(),
+                wrong_hash
+                    .verify(&envelope, &Policy::any_age())
+                    .unwrap_err(),
                 Error::BadSignature
             );
         }
@@ -98,19 +105,19 @@ fn rotation_accepts_old_and_new_keys() {
         .unwrap();
     for key in [&old, &new] {
         let env = key.sign_envelope("product", &payload()).unwrap();
-        assert_eq!(keyring.verify(&env).unwrap().key(), key.public_key());
+        assert_eq!(
+            keyring.verify(&env, &Policy::any_age()).unwrap().key(),
+            key.public_key()
+        );
     }
     let stranger = common::private("keys/rsa3072.pem")
         .sign_envelope("product", &payload())
         .unwrap();
     assert_eq!(
-        keyring.verify(stranger).unwrap_err(),
-        Error::Malformed {
-            member: respsig::Member::Signature,
-            problem: respsig::Problem::SignatureLength {
-                got: 384,
-                expected: 256
-            }
+        keyring.verify(stranger, &Policy::any_age()).unwrap_err(),
+        Error::SignatureLength {
+            got: 384,
+            expected: 256
         }
     );
 }
@@ -123,42 +130,84 @@ fn freshness_policy() {
         .unwrap();
     let env = key.sign_envelope("product", &payload()).unwrap();
     let ts = 1709169556;
-    let policy = Freshness::new(
-        std::time::Duration::from_secs(300),
-        std::time::Duration::from_secs(30),
-    );
     let at = |now| {
-        VerifyOptions::new()
-            .freshness(policy)
-            .clock(FixedClock(now))
+        Policy::max_age(Duration::from_secs(300))
+            .clock_drift(Duration::from_secs(30))
+            .clock(FixedClock::at(now))
     };
-    assert!(keyring.verify_with(&env, &at(ts + 300)).is_ok());
-    assert!(keyring.verify_with(&env, &at(ts - 30)).is_ok());
+    assert!(keyring.verify(&env, &at(ts + 300)).is_ok());
+    assert!(keyring.verify(&env, &at(ts - 30)).is_ok());
     assert_eq!(
-        keyring.verify_with(&env, &at(ts + 301)).unwrap_err(),
+        keyring.verify(&env, &at(ts + 301)).unwrap_err(),
         Error::StaleTimestamp {
-            timestamp: ts,
-            now: ts + 301,
-            max_age: 300
+            signed_at: UnixTime::from_secs(ts),
+            now: UnixTime::from_secs(ts + 301),
+            max_age: Duration::from_secs(300)
         }
     );
     assert_eq!(
-        keyring.verify_with(&env, &at(ts - 31)).unwrap_err(),
+        keyring.verify(&env, &at(ts - 31)).unwrap_err(),
         Error::FutureTimestamp {
-            timestamp: ts,
-            now: ts - 31,
-            max_future_skew: 30
+            signed_at: UnixTime::from_secs(ts),
+            now: UnixTime::from_secs(ts - 31),
+            clock_drift: Duration::from_secs(30)
         }
     );
     let untimed = key
         .sign_envelope("product", &json!({"code": 1, "message": "x"}))
         .unwrap();
     assert_eq!(
-        keyring.verify_with(&untimed, &at(ts)).unwrap_err(),
+        keyring.verify(&untimed, &at(ts)).unwrap_err(),
         Error::MissingTimestamp
     );
     // Without a policy, no timestamp is needed.
-    assert!(keyring.verify(&untimed).is_ok());
+    assert!(keyring.verify(&untimed, &Policy::any_age()).is_ok());
+}
+
+/// A live answer from a server whose clock runs ahead of ours: signed
+/// after the request went out by up to the clock drift (15 minutes), it
+/// verifies; further ahead it is a future timestamp; signed more than the
+/// replay window (60 s) before the request, it answers another request.
+#[test]
+fn a_live_answer_from_a_server_clock_ahead() {
+    assert_eq!(DEFAULT_CLOCK_DRIFT, Duration::from_secs(15 * 60));
+    assert_eq!(DEFAULT_REPLAY_WINDOW, Duration::from_secs(60));
+    let key = common::private("keys/rsa2048.pem");
+    let keyring = Keyring::new()
+        .with("product", key.public_key().clone())
+        .unwrap();
+    let sent_at = 1_709_169_556;
+    let signed_at = |offset: i64| {
+        let mut response = payload();
+        response["timestamp"] = json!(sent_at + offset);
+        key.sign_envelope("product", &response).unwrap()
+    };
+    let policy = Policy::answer_to(UnixTime::from_secs(sent_at)).clock(FixedClock::at(sent_at + 1));
+    let t = UnixTime::from_secs;
+    // 5 minutes after the request (the server's clock is ahead).
+    let verified = keyring.verify(signed_at(5 * 60), &policy).unwrap();
+    assert_eq!(verified.timestamp(), Some(t(sent_at + 5 * 60)));
+    // The bounds themselves are accepted.
+    assert!(keyring.verify(signed_at(1 + 15 * 60), &policy).is_ok());
+    assert!(keyring.verify(signed_at(-60), &policy).is_ok());
+    // 16 minutes after: beyond the drift.
+    assert_eq!(
+        keyring.verify(signed_at(16 * 60), &policy).unwrap_err(),
+        Error::FutureTimestamp {
+            signed_at: t(sent_at + 16 * 60),
+            now: t(sent_at + 1),
+            clock_drift: DEFAULT_CLOCK_DRIFT
+        }
+    );
+    // 61 s before the request: the replay window is still 60 s.
+    assert_eq!(
+        keyring.verify(signed_at(-61), &policy).unwrap_err(),
+        Error::NotAnAnswerToRequest {
+            signed_at: t(sent_at - 61),
+            sent_at: t(sent_at),
+            replay_window: DEFAULT_REPLAY_WINDOW
+        }
+    );
 }
 
 #[test]
@@ -175,7 +224,7 @@ fn unsigned_responses_are_refused() {
         }
         assert_eq!(
             keyring
-                .verify(serde_json::to_string(&env).unwrap())
+                .verify(serde_json::to_string(&env).unwrap(), &Policy::any_age())
                 .unwrap_err(),
             Error::Unsigned,
             "{unsigned:?}"
@@ -193,7 +242,10 @@ fn deserialize_into_callers_type() {
     }
     let keyring = common::demo_keyring();
     let verified = keyring
-        .verify(common::bytes("gkm/seed-372-update-product-meta.json"))
+        .verify(
+            common::bytes("gkm/seed-372-update-product-meta.json"),
+            &Policy::any_age(),
+        )
         .unwrap();
     assert_eq!(
         verified.deserialize::<Reply>().unwrap(),
@@ -297,7 +349,10 @@ fn crate_accepts_what_openssl_cli_signs() {
             )
             .unwrap();
         let verified = keyring
-            .verify(serde_json::to_string(&envelope).unwrap())
+            .verify(
+                serde_json::to_string(&envelope).unwrap(),
+                &Policy::any_age(),
+            )
             .unwrap();
         assert_eq!(verified.payload(), &payload());
     }
@@ -357,7 +412,10 @@ fn depth_limit_agrees_between_signing_and_verifying() {
     // Envelope (1) + response (1) + 126 arrays = 128 levels.
     let deepest = nested(126);
     let env = key.sign_envelope("product", &deepest).unwrap();
-    assert_eq!(keyring.verify(&env).unwrap().payload(), &deepest);
+    assert_eq!(
+        keyring.verify(&env, &Policy::any_age()).unwrap().payload(),
+        &deepest
+    );
     assert_eq!(
         key.sign_envelope("product", &nested(127)).unwrap_err(),
         Error::Malformed {
@@ -376,7 +434,7 @@ fn inconsistent_private_keys_are_refused_at_load() {
     for file in ["rsa2048-bad-dP.der", "rsa2048-bad-dQ.der"] {
         let der = std::fs::read(dir.join(file)).unwrap();
         assert_eq!(
-            respsig::SigningKey::from_pkcs1_der(&der).err(),
+            respsig::SigningKey::from_der(&der).err(),
             Some(respsig::Error::KeyRejected(
                 respsig::KeyProblem::PrivateKey {
                     reason: "inconsistent key: a test signature failed".into()
@@ -386,7 +444,7 @@ fn inconsistent_private_keys_are_refused_at_load() {
         );
     }
     let der = std::fs::read(dir.join("rsa2048-bad-d.der")).unwrap();
-    let key = respsig::SigningKey::from_pkcs1_der(&der).unwrap();
+    let key = respsig::SigningKey::from_der(&der).unwrap();
     let sig = key.sign_bytes(b"msg").unwrap();
     assert_eq!(key.public_key().verify_signature(b"msg", &sig), Ok(()));
 }

@@ -1,6 +1,7 @@
 //! Every real envelope that verifies, altered in every way the issue lists,
 //! must be refused with the right error.
 use crate::common;
+use respsig::Policy;
 
 use base64::Engine as _;
 use respsig::{Error, Keyring, Member, Problem, Snippet};
@@ -45,7 +46,7 @@ fn every_single_byte_change_of_response_base64_is_refused() {
                 // The signature covers this text, so any change is a bad
                 // signature, whether or not the text still decodes.
                 assert_eq!(
-                    keyring.verify(&bytes).unwrap_err(),
+                    keyring.verify(&bytes, &Policy::any_age()).unwrap_err(),
                     Error::BadSignature,
                     "{} byte {i}",
                     v.source
@@ -80,12 +81,9 @@ fn every_single_byte_change_of_signature_is_refused() {
                     }
                     Ok(sig) if sig.len() != 256 => {
                         counts[1] += 1;
-                        Error::Malformed {
-                            member: Member::Signature,
-                            problem: Problem::SignatureLength {
-                                got: sig.len(),
-                                expected: 256,
-                            },
+                        Error::SignatureLength {
+                            got: sig.len(),
+                            expected: 256,
                         }
                     }
                     Ok(_) => {
@@ -94,7 +92,7 @@ fn every_single_byte_change_of_signature_is_refused() {
                     }
                 };
                 assert_eq!(
-                    keyring.verify(&bytes).unwrap_err(),
+                    keyring.verify(&bytes, &Policy::any_age()).unwrap_err(),
                     want,
                     "{} byte {i}",
                     v.source
@@ -135,16 +133,24 @@ fn a_swapped_key_name_is_refused() {
             "product" => (&product_is_demo, "global"),
             _ => (&global_is_demo, "product"),
         };
-        assert!(keyring.verify(&v.envelope).is_ok(), "{}", v.source);
+        assert!(
+            keyring.verify(&v.envelope, &Policy::any_age()).is_ok(),
+            "{}",
+            v.source
+        );
         assert_eq!(
-            keyring.verify(relabel(&v.envelope, swapped)).unwrap_err(),
+            keyring
+                .verify(relabel(&v.envelope, swapped), &Policy::any_age())
+                .unwrap_err(),
             Error::BadSignature,
             "{}",
             v.source
         );
         for unknown in ["Product", "GLOBAL", "", "product "] {
             assert_eq!(
-                keyring.verify(relabel(&v.envelope, unknown)).unwrap_err(),
+                keyring
+                    .verify(relabel(&v.envelope, unknown), &Policy::any_age())
+                    .unwrap_err(),
                 Error::UnknownKeyName {
                     name: Snippet::new(unknown)
                 }
@@ -175,7 +181,7 @@ fn an_edited_response_member_is_refused() {
             edit(&mut edited["response"]);
             assert_eq!(
                 keyring
-                    .verify(serde_json::to_string(&edited).unwrap())
+                    .verify(serde_json::to_string(&edited).unwrap(), &Policy::any_age())
                     .unwrap_err(),
                 Error::ContentMismatch,
                 "{}",
@@ -187,7 +193,10 @@ fn an_edited_response_member_is_refused() {
         reordered["response"].as_object_mut().unwrap().sort_keys();
         assert!(
             keyring
-                .verify(serde_json::to_string(&reordered).unwrap())
+                .verify(
+                    serde_json::to_string(&reordered).unwrap(),
+                    &Policy::any_age()
+                )
                 .is_ok()
         );
     }
@@ -209,7 +218,7 @@ fn every_value_of_every_byte_in_the_seed_envelopes() {
         "gkm/seed-651-update-product.json",
     ] {
         let text = common::text(seed);
-        assert!(keyring.verify(&text).is_ok());
+        assert!(keyring.verify(&text, &Policy::any_age()).is_ok());
         for member in ["response_base64", "signature"] {
             for i in value_span(&text, member) {
                 for b in 0..=255u8 {
@@ -218,7 +227,7 @@ fn every_value_of_every_byte_in_the_seed_envelopes() {
                         continue;
                     }
                     bytes[i] = b;
-                    let got = keyring.verify(&bytes).unwrap_err();
+                    let got = keyring.verify(&bytes, &Policy::any_age()).unwrap_err();
                     let Ok(env) = serde_json::from_slice::<Value>(&bytes) else {
                         assert!(
                             matches!(got, Error::Malformed { .. }),
@@ -239,12 +248,9 @@ fn every_value_of_every_byte_in_the_seed_envelopes() {
                                 "signature: Base64",
                             ),
                             Ok(sig) if sig.len() != 256 => (
-                                Error::Malformed {
-                                    member: Member::Signature,
-                                    problem: Problem::SignatureLength {
-                                        got: sig.len(),
-                                        expected: 256,
-                                    },
+                                Error::SignatureLength {
+                                    got: sig.len(),
+                                    expected: 256,
                                 },
                                 "signature: SignatureLength",
                             ),

@@ -143,7 +143,10 @@ impl PublicForms {
     fn policy(&self, small_exponent_allowed: bool) -> Result<(), KeyProblem> {
         let bits = bit_len(&self.n);
         if bits < MIN_BITS {
-            return Err(KeyProblem::TooSmall { bits });
+            return Err(KeyProblem::TooSmall {
+                bits,
+                min: MIN_BITS,
+            });
         }
         if bits > MAX_BITS {
             return Err(KeyProblem::TooLarge {
@@ -169,25 +172,22 @@ impl PublicForms {
     /// same error), and a loaded key must re-encode to the file's SPKI.
     fn load(&self, small_exponent_allowed: bool) -> Result<PublicKey, Error> {
         let (by_spki, others) = if small_exponent_allowed {
+            // `KeyPolicy::load` reads every form (the lax policy has no
+            // loader of bare components).
             let p = KeyPolicy::default().allow_small_exponent();
             (
-                p.load_spki_der(&self.spki),
-                [
-                    p.load_der(&self.spki),
-                    p.load_der(&self.pkcs1),
-                    p.load_pkcs1_der(&self.pkcs1),
-                    p.load_pem(&self.pem),
-                    p.load_components(&self.n, &self.e),
-                ],
+                p.load(&self.spki),
+                vec![p.load(&self.pkcs1), p.load(self.pem.as_bytes())],
             )
         } else {
             (
-                PublicKey::from_spki_der(&self.spki),
-                [
-                    PublicKey::from_der(&self.spki),
+                PublicKey::from_der(&self.spki),
+                vec![
                     PublicKey::from_der(&self.pkcs1),
-                    PublicKey::from_pkcs1_der(&self.pkcs1),
                     PublicKey::from_pem(&self.pem),
+                    PublicKey::from_pem_or_der(&self.spki),
+                    PublicKey::from_pem_or_der(&self.pkcs1),
+                    KeyPolicy::strict().load(self.pem.as_bytes()),
                     PublicKey::from_components(&self.n, &self.e),
                 ],
             )
@@ -567,7 +567,7 @@ fn expected_private_rejection(policy: &KeyProblem) -> Error {
 fn load_private(group: &Value) -> Result<SigningKey, Error> {
     let pkcs8 = hex_of(group, &["privateKeyPkcs8"]);
     let pem = str_of(group, "privateKeyPem");
-    let by_pkcs8 = SigningKey::from_pkcs8_der(&pkcs8);
+    let by_pkcs8 = SigningKey::from_der(&pkcs8);
     let public = |r: &Result<SigningKey, Error>| {
         r.as_ref()
             .map(|k| k.public_key().clone())
@@ -792,7 +792,7 @@ struct EdTotals {
 }
 
 /// Every group's key is loaded from its raw `pk`, its SPKI DER (through
-/// `from_spki_der` and `from_der`) and its PEM; all must give the same
+/// `from_der` and `from_der`) and its PEM; all must give the same
 /// Ed25519 key, re-encoding to the file's SPKI. `valid` vectors must
 /// verify, `invalid` ones fail with exactly `BadSignature` (the file has no
 /// `acceptable` vector).
@@ -809,7 +809,7 @@ fn run_ed25519_file(rel: &str, want: &EdTotals) {
         let spki = hex(str_of(group, "publicKeyDer"));
         let key = PublicKey::from_ed25519(&raw).unwrap();
         for (form, other) in [
-            ("SPKI DER", PublicKey::from_spki_der(&spki)),
+            ("SPKI DER", PublicKey::from_der(&spki)),
             ("DER", PublicKey::from_der(&spki)),
             ("PEM", PublicKey::from_pem(str_of(group, "publicKeyPem"))),
         ] {

@@ -99,15 +99,15 @@ fn main() {
     let rows: Vec<(&str, (usize, usize, usize))> = vec![
         (
             "verify seed_373 (2048)",
-            count(|| demo.verify(seed.as_str()).unwrap()),
+            count(|| demo.verify(seed.as_str(), &respsig::Policy::any_age()).unwrap()),
         ),
         (
             "verify 2k payload (2048)",
-            count(|| k2048.verify(big2048.as_str()).unwrap()),
+            count(|| k2048.verify(big2048.as_str(), &respsig::Policy::any_age()).unwrap()),
         ),
         (
             "verify 2k payload (4096)",
-            count(|| k4096.verify(big4096.as_str()).unwrap()),
+            count(|| k4096.verify(big4096.as_str(), &respsig::Policy::any_age()).unwrap()),
         ),
         (
             "parse seed_373 (dangerous::read)",

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use base64ct::{Base64, Encoding};
-use respsig::{Error, Keyring, Limits, PublicKey, VerifyOptions};
+use respsig::{Error, Keyring, Limits, Policy, PublicKey};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
@@ -148,13 +148,13 @@ struct Side<'a> {
 const FULL: usize = 0;
 const EMPTY: usize = 1;
 
-fn sides<'a>(input: &'a Input, unknown: &'a Keyring, options: &'a VerifyOptions) -> Vec<Side<'a>> {
+fn sides<'a>(input: &'a Input, unknown: &'a Keyring, options: &'a Policy) -> Vec<Side<'a>> {
     let p = input.payload.as_slice();
     // `UnknownKeyName`: the envelope reader ran to its end, and no further.
     let read = move |text: &'a str| {
         move || {
             matches!(
-                unknown.verify_with(black_box(text), options),
+                unknown.verify(black_box(text), options),
                 Err(Error::UnknownKeyName { .. })
             )
         }
@@ -359,7 +359,7 @@ fn main() {
         .unwrap_or(200);
     let key = PublicKey::from_pem(&file("testdata/keys/rsa2048.pub.pem")).unwrap();
     let unknown = Keyring::new().with("other", key).unwrap();
-    let options = VerifyOptions::new().limits(Limits::new().max_input_bytes(8 << 20));
+    let options = Policy::any_age().limits(Limits::new().max_input_bytes(8 << 20));
     let inputs = inputs();
 
     let mut labels = Vec::new();

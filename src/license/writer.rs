@@ -25,17 +25,16 @@
 //! `supply-chain/README.md` records this decision.
 //!
 //! Every file gets one more member, [`INTEGRITY_MEMBER`]: the SHA-256 of
-//! the canonical bytes of the license without it (see
-//! [`Keyring::verify_license_with`]), so that blocks of two files cannot be
-//! combined unnoticed. The PHP SDK ignores members it does not know.
+//! the canonical bytes of the license without it (see the `blocks`
+//! module), so that blocks of two files cannot be combined unnoticed. The
+//! PHP SDK ignores members it does not know.
 //!
-//! Every file written is read back with the public key through
-//! [`Keyring::verify_license`] before it is returned, so the writer never
-//! hands out a file the reader refuses.
+//! Every file written is read back with the public key before it is
+//! returned, so the writer never hands out a file the reader refuses.
 //!
-//! [`write_signed_json`](LicenseWriter::write_signed_json) writes the other
-//! offline format with the same key; that one is an ordinary signature,
-//! made by ring like every envelope signature.
+//! The other offline format, the signed-JSON document, is an ordinary
+//! signature made by the crypto backend:
+//! [`SigningKey::sign_license_json`].
 
 use std::fmt;
 
@@ -44,11 +43,10 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use serde_json::Value;
 
-use crate::envelope::Limits;
 use crate::error::{Error, KeyProblem, LicenseProblem, Problem, Snippet};
 use crate::key::PublicKey;
-use crate::keyring::Keyring;
-use crate::license::{INTEGRITY_MEMBER, integrity_digest};
+use crate::license::{self, INTEGRITY_MEMBER, integrity_digest};
+use crate::limits::Limits;
 use crate::sign::SigningKey;
 use crate::{canonical, json};
 
@@ -62,7 +60,7 @@ const PADDING: usize = 11;
 /// ```
 /// # let pem = std::fs::read_to_string("testdata/keys/rsa2048.pem")?;
 /// # let public = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem")?;
-/// use respsig::{Keyring, LicenseWriter, PublicKey};
+/// use respsig::{Keyring, LicensePolicy, LicenseWriter, PublicKey};
 ///
 /// let writer = LicenseWriter::from_pem(&pem)?;
 /// let license = serde_json::json!({
@@ -74,16 +72,16 @@ const PADDING: usize = 11;
 ///
 /// // A client reads it back with the public key only.
 /// let keyring = Keyring::new().with("product", PublicKey::from_pem(&public)?)?;
-/// let verified = keyring.verify_license(&file)?;
+/// let policy = LicensePolicy::new().hardware_id("HW-1234");
+/// let verified = keyring.verify_license("product", &file, &policy)?;
 /// assert!(verified.has_integrity());
-/// assert_eq!(verified.license()["hardware_id"], "HW-1234");
-/// assert_eq!(verified.license().as_object().unwrap().len(), 4); // and the integrity member
+/// assert_eq!(verified.license().hardware_id.as_deref(), Some("HW-1234"));
+/// assert_eq!(verified.value().as_object().unwrap().len(), 4); // and the integrity member
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct LicenseWriter {
     key: RsaPrivateKey,
     public: PublicKey,
-    signing: SigningKey,
 }
 
 impl LicenseWriter {
@@ -123,7 +121,6 @@ impl LicenseWriter {
         Ok(LicenseWriter {
             key,
             public: signing.public_key().clone(),
-            signing: signing.clone(),
         })
     }
 
@@ -185,7 +182,7 @@ impl LicenseWriter {
         text.extend_from_slice(member.as_bytes());
         text.extend_from_slice(&json_text[end..]);
 
-        let k = self.public.modulus_len();
+        let k = self.public.signature_len();
         // Refuse a file the reader would refuse as too large before doing
         // any private-key work: blocks, then base64.
         let blocks = text.len().div_ceil(k - PADDING);
@@ -203,19 +200,11 @@ impl LicenseWriter {
         let file = Base64::encode_string(&out);
 
         // Read it back as a client would; a fault anywhere above shows here.
-        let keyring = Keyring::new().with("license", self.public.clone())?;
-        let read = keyring.verify_license(&file)?;
+        let read = license::read_back(&self.public, file.as_bytes())?;
         if read.signed_bytes() != text || !read.has_integrity() {
             return Err(Error::SigningFailed);
         }
         Ok(file)
-    }
-
-    /// Writes `license` (a JSON object) as a signed-JSON license with this
-    /// key: see [`SigningKey::sign_license_json`]. The signature is made by
-    /// ring (SHA-256), not by the rsa crate.
-    pub fn write_signed_json(&self, license: &Value) -> Result<String, Error> {
-        self.signing.sign_license_json(license)
     }
 }
 

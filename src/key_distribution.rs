@@ -17,52 +17,14 @@ use serde_json::Value;
 
 use crate::error::{Error, KeyResponseProblem, Snippet};
 use crate::key::PublicKey;
-use crate::keyring::Keyring;
 use crate::response_code::ResponseCode;
 use crate::verify::Verified;
 
 /// The key name whose signature vouches for a distributed product key.
 pub const VOUCHER: &str = "global";
 
-// Here, not in keyring.rs: it is the key-distribution check, this
-// module's one concern.
-impl Keyring {
-    /// Adds, under `name`, the product key that a verified
-    /// `get-product-public-key` response carries, and returns it.
-    ///
-    /// `response` must have been verified under [`VOUCHER`] (`global`) and
-    /// carry code 632 ([`ResponseCode::ProductPublicKeyFound`]); code 633 is
-    /// [`KeyResponseProblem::NotFound`]. With `product_uuid`, the payload
-    /// must name that product. The key is loaded as PEM under the strict
-    /// [`KeyPolicy`](crate::KeyPolicy) with SHA-256; pin it by its
-    /// [`fingerprint`](PublicKey::fingerprint) if you can.
-    ///
-    /// ```
-    /// # let pem = std::fs::read_to_string("testdata/keys/other2048.pem").unwrap();
-    /// # let server = respsig::SigningKey::from_pem(&pem).unwrap();
-    /// # let product_pem = std::fs::read_to_string("testdata/keys/rsa2048.pub.pem").unwrap();
-    /// # let response = serde_json::json!({"code": 632, "message": "Public key retrieved successfully",
-    /// #     "public_key": product_pem, "product": {"uuid": "8d3f"}, "timestamp": 1709169556});
-    /// # let envelope = server.sign_envelope("global", &response).unwrap();
-    /// let mut keyring = respsig::Keyring::new().with("global", server.public_key().clone())?;
-    /// let verified = keyring.verify(&envelope)?;
-    /// let key = keyring.add_product_key("product", &verified, Some("8d3f"))?;
-    /// assert_eq!(keyring.keys("product"), &[key]);
-    /// # Ok::<(), respsig::Error>(())
-    /// ```
-    pub fn add_product_key(
-        &mut self,
-        name: &str,
-        response: &Verified,
-        product_uuid: Option<&str>,
-    ) -> Result<PublicKey, Error> {
-        let key = product_key(response, product_uuid)?;
-        self.add(name, key.clone())?;
-        Ok(key)
-    }
-}
-
-/// The product key a verified public-key response vouches for.
+/// The product key a verified public-key response vouches for: the check
+/// behind [`Keyring::add_product_key`](crate::Keyring::add_product_key).
 pub(crate) fn product_key(
     response: &Verified,
     product_uuid: Option<&str>,
@@ -75,8 +37,8 @@ pub(crate) fn product_key(
         });
     }
     match response.response_code() {
-        Some(ResponseCode::ProductPublicKeyFound) => {}
-        Some(ResponseCode::ProductPublicKeyNotFound) => {
+        Some(ResponseCode::PRODUCT_PUBLIC_KEY_FOUND) => {}
+        Some(ResponseCode::PRODUCT_PUBLIC_KEY_NOT_FOUND) => {
             return refuse(KeyResponseProblem::NotFound);
         }
         other => {
