@@ -38,7 +38,12 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("key", key),
     ("sign", sign),
     ("license", license),
+    ("state", state),
 ];
+
+#[path = "state_body.rs"]
+mod state_body;
+pub use state_body::{state, state_encode, state_genuine_stores};
 
 /// The demo public key behind the 47 real envelopes.
 const DEMO_PUBLIC_PEM: &str = include_str!("../testdata/gkm/gkm-demo-public.pem");

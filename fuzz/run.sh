@@ -36,7 +36,7 @@ cd "$(dirname "$0")/.."
 secs="${1:?usage: fuzz/run.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(envelope verify canonical key sign license)
+[ "${#targets[@]}" -gt 0 ] || targets=(envelope verify canonical key sign license state)
 
 CARGO_FUZZ_VERSION=0.13.2
 if ! cargo fuzz --version 2>/dev/null | grep -qx "cargo-fuzz $CARGO_FUZZ_VERSION"; then

@@ -43,6 +43,8 @@
 //! - [`Signer`] and [`SigningKey`]: build envelopes as the server does;
 //!   [`SigningKey::sign_license_json`] and `LicenseWriter` write licenses.
 //! - [`canonical`]: PHP's `json_encode`, byte for byte.
+//! - [`state`]: may this app run now? A license state kept from signed
+//!   bytes only.
 //! - [`dangerous`]: reading an envelope without verifying it.
 //! - The repository's `SECURITY.md`: what a verified answer proves, and
 //!   what it does not.
@@ -101,6 +103,7 @@ mod policy;
 mod private_key;
 mod response_code;
 mod sign;
+pub mod state;
 #[cfg(test)]
 mod test_rng;
 mod time;

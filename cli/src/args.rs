@@ -95,6 +95,11 @@ pub enum Command {
     /// Work with key files.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// May this app run now? A license state kept from signed bytes only.
+    #[command(subcommand)]
+    State(crate::state::StateCommand),
+    /// Print this machine's hardware id as an official SDK computes it.
+    HardwareId(crate::state::HardwareIdArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -363,7 +368,7 @@ impl fmt::Display for KeyArg {
     }
 }
 
-fn parse_key(arg: &str) -> Result<KeyArg, String> {
+pub(crate) fn parse_key(arg: &str) -> Result<KeyArg, String> {
     match arg.split_once('=') {
         Some((name, path)) if !name.is_empty() && !path.is_empty() => {
             if name.len() > respsig::MAX_NAME_LEN {

@@ -12,6 +12,7 @@ mod args;
 mod commands;
 mod input;
 mod pretty;
+mod state;
 
 use std::process::ExitCode;
 
@@ -40,6 +41,8 @@ fn main() -> ExitCode {
         Command::License(LicenseCommand::Verify(args)) => commands::license_verify(&args),
         Command::License(LicenseCommand::Issue(args)) => commands::license_issue(&args),
         Command::Keys(KeysCommand::Fingerprint(args)) => commands::fingerprint(&args),
+        Command::State(command) => state::run(&command),
+        Command::HardwareId(args) => state::hardware_id(&args),
     };
     match result {
         Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,

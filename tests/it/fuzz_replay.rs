@@ -125,13 +125,21 @@ fn license() {
 }
 
 /// The list of bodies, the fuzz targets, the `[[bin]]`s of the fuzz crate
-/// and the seed folders name the same six targets, so none is left out of
+/// and the seed folders name the same seven targets, so none is left out of
 /// the replay above or of `fuzz/run.sh`.
 #[test]
 fn every_target_has_a_body_a_binary_and_seeds() {
     let bodies: BTreeSet<&str> = bodies::TARGETS.iter().map(|(name, _)| *name).collect();
-    let expected: BTreeSet<&str> =
-        ["canonical", "envelope", "key", "license", "sign", "verify"].into();
+    let expected: BTreeSet<&str> = [
+        "canonical",
+        "envelope",
+        "key",
+        "license",
+        "sign",
+        "state",
+        "verify",
+    ]
+    .into();
     assert_eq!(bodies, expected);
 
     let names_in = |dir: &str, suffix: &str| -> BTreeSet<String> {
@@ -192,4 +200,33 @@ fn verify_seeds_include_the_genuine_envelopes() {
     assert_eq!(hand, ["hand-metadata-agrees.json"]);
     assert!(vectors.iter().all(|f| f.starts_with("vector-")));
     assert_eq!(payloads.len(), 42);
+}
+
+#[test]
+fn state() {
+    replay("state");
+}
+
+/// The `state` seeds are the genuine stores the body itself makes, in its
+/// input form: they must still be what the body makes (regenerate with
+/// `RESPSIG_WRITE_SEEDS=1 cargo test --test it fuzz_replay::state_seeds`).
+#[test]
+fn state_seeds() {
+    let dir = fuzz_dir().join("seeds/state");
+    let stores = bodies::state_genuine_stores();
+    if std::env::var("RESPSIG_WRITE_SEEDS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, store) in stores.iter().enumerate() {
+            std::fs::write(
+                dir.join(format!("genuine-{i}")),
+                bodies::state_encode(store),
+            )
+            .unwrap();
+        }
+    }
+    for (i, store) in stores.iter().enumerate() {
+        let path = dir.join(format!("genuine-{i}"));
+        let seed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(seed, bodies::state_encode(store), "{}", path.display());
+    }
 }

@@ -27,5 +27,6 @@ mod malformed;
 mod properties;
 mod response_codes;
 mod sign;
+mod state;
 mod tamper;
 mod wycheproof;
