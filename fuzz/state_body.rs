@@ -18,7 +18,7 @@
 use std::sync::OnceLock;
 
 use respsig::state::{State, StatePolicy, Store, check_files};
-use respsig::{FixedClock, Keyring, PublicKey, SigningKey};
+use respsig::{FixedClock, Keyring, PublicKey, SigningKey, UnixTime};
 
 const SIGNING_PEM: &str = include_str!("../testdata/keys/rsa2048.pem");
 const OTHER_PEM: &str = include_str!("../testdata/keys/other2048.pem");
@@ -93,7 +93,12 @@ pub fn state_genuine_stores() -> Vec<Vec<(String, Vec<u8>)>> {
         stores.push(files);
     };
     let record = |store: &Store, keyring: &Keyring, body: String, t: i64| {
-        if let Err(e) = store.record_answer(keyring, body.as_bytes(), t - 1, &policy(t + 1)) {
+        if let Err(e) = store.record_answer(
+            keyring,
+            body.as_bytes(),
+            UnixTime::from_secs(t - 1),
+            &policy(t + 1),
+        ) {
             panic!("{e}");
         }
     };

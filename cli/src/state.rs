@@ -165,7 +165,12 @@ fn record(args: &RecordArgs) -> Result<(), Failure> {
     }
     let kept = match args.sent_at {
         Some(sent_at) => store
-            .record_answer(&keyring, &bytes, sent_at, &policy)
+            .record_answer(
+                &keyring,
+                &bytes,
+                respsig::UnixTime::from_secs(sent_at),
+                &policy,
+            )
             .map_err(refused)?,
         None => {
             if respsig::dangerous::read(&bytes, &Limits::new()).is_ok() {

@@ -397,8 +397,7 @@ fn by_license(facts: &LicenseFacts) -> Decision {
             let expires_at = license
                 .expires_at
                 .as_ref()
-                .and_then(|e| e.last_valid_second())
-                .map(|t| t.as_secs());
+                .and_then(|e| e.last_valid_second());
             Decision::new(State::Active, Reason::LicenseValid { expires_at })
         }
         LicenseVerdict::Expired { expired_at, now } => Decision::new(

@@ -13,17 +13,17 @@
 //! # let server = respsig::SigningKey::from_pem(&pem)?;
 //! # let dir = tempfile::tempdir()?;
 //! use respsig::state::{State, StatePolicy, Store};
-//! use respsig::{FixedClock, Keyring};
+//! use respsig::{FixedClock, Keyring, UnixTime};
 //! let keyring = Keyring::new().with("product", server.public_key().clone())?;
-//! let sent_at = 1_800_000_000; // read from the clock just before the request
+//! let sent_at = UnixTime::from_secs(1_800_000_000); // read from the clock just before the request
 //! # let body = server.sign_envelope("product", &serde_json::json!(
-//! #     {"code": 200, "message": "Valid license key", "timestamp": sent_at + 1}))?;
+//! #     {"code": 200, "message": "Valid license key", "timestamp": 1_800_000_001}))?;
 //! let store = Store::new(dir.path());
-//! let policy = StatePolicy::new().clock(FixedClock::at(sent_at + 2));
+//! let policy = StatePolicy::new().clock(FixedClock::at(1_800_000_002));
 //! store.record_answer(&keyring, body.as_bytes(), sent_at, &policy)?;
 //! assert_eq!(store.check(&keyring, &policy).state(), State::Active);
 //! // Two days later, offline: past the one-day revalidation interval.
-//! let later = StatePolicy::new().clock(FixedClock::at(sent_at + 2 * 86_400));
+//! let later = StatePolicy::new().clock(FixedClock::at(1_800_000_000 + 2 * 86_400));
 //! assert_eq!(store.check(&keyring, &later).state(), State::Grace);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -123,7 +123,7 @@ pub use entry::{FORMAT_VERSION, FormatProblem, Kind};
 pub use hardware_id::{HardwareIdError, Sdk, combine_identifiers, hardware_id};
 pub use store::{Recorded, Store};
 pub use table::{TABLE, Verdict, verdict};
-pub use verify::{CLOCK_DRIFT, Time};
+use verify::Time;
 
 use crate::error::Error;
 use crate::keyring::Keyring;
@@ -176,7 +176,7 @@ impl StatePolicy {
             clock: Arc::new(SystemClock),
             revalidate_after: None,
             grace: None,
-            clock_drift: CLOCK_DRIFT,
+            clock_drift: verify::CLOCK_DRIFT,
             hardware_id: None,
             domain: None,
             license_key: None,

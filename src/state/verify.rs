@@ -15,25 +15,24 @@ use crate::time::{Clock, FixedClock, UnixTime};
 
 use super::Binding;
 
-/// A point in time, in Unix seconds (the crate's [`UnixTime`] as seconds).
-pub type Time = i64;
+/// A point in time: the crate's [`UnixTime`].
+pub(crate) type Time = UnixTime;
 
 /// How far a signed time may be ahead of the local clock, and how far the
 /// local clock may be behind the newest signed time in a store before the
-/// store counts as rolled back: the crate's [`DEFAULT_CLOCK_DRIFT`], 15
-/// minutes, so a PC a few minutes slow is not "rolled back".
-///
-/// [`DEFAULT_CLOCK_DRIFT`]: crate::DEFAULT_CLOCK_DRIFT
-pub const CLOCK_DRIFT: Duration = crate::DEFAULT_CLOCK_DRIFT;
+/// store counts as rolled back: the crate's one clock drift tolerance,
+/// [`DEFAULT_CLOCK_DRIFT`](crate::DEFAULT_CLOCK_DRIFT), 15 minutes, so a PC
+/// a few minutes slow is not "rolled back".
+pub(crate) const CLOCK_DRIFT: Duration = crate::DEFAULT_CLOCK_DRIFT;
 
 /// Seconds since the Unix epoch of `time`.
 pub(super) fn secs(time: Time) -> i64 {
-    time
+    time.as_secs()
 }
 
 /// The clock's current time.
 pub(super) fn now(clock: &dyn Clock) -> Time {
-    clock.now().as_secs()
+    clock.now()
 }
 
 /// SHA-256 of `bytes`, as lowercase hex.
@@ -71,7 +70,7 @@ fn facts(verified: &crate::Verified) -> AnswerFacts {
     AnswerFacts {
         fingerprint: verified.key().fingerprint(),
         code: verified.code(),
-        signed_at: verified.timestamp().map(UnixTime::as_secs),
+        signed_at: verified.timestamp(),
         payload: verified.payload().clone(),
     }
 }
@@ -85,7 +84,7 @@ pub(super) fn live_answer(
     drift: Duration,
     limits: Limits,
 ) -> Result<AnswerFacts, Error> {
-    let policy = Policy::answer_to(UnixTime::from_secs(sent_at))
+    let policy = Policy::answer_to(sent_at)
         .limits(limits)
         .clock_drift(drift)
         .clock(FixedClock(clock.now()));
@@ -150,12 +149,9 @@ pub(super) fn license(
     file: &[u8],
     rules: &LicenseRules<'_>,
 ) -> Result<LicenseFacts, Error> {
-    let mut policy =
-        LicensePolicy::new()
-            .limits(rules.limits)
-            .clock(FixedClock(UnixTime::from_secs(
-                rules.now.unwrap_or(i64::MIN),
-            )));
+    let mut policy = LicensePolicy::new().limits(rules.limits).clock(FixedClock(
+        rules.now.unwrap_or(UnixTime::from_secs(i64::MIN)),
+    ));
     if let Some(id) = rules.hardware_id {
         policy = policy.hardware_id(id);
     }
@@ -174,10 +170,9 @@ pub(super) fn license(
         let verdict = match one.verify_license(name, file, &policy) {
             Ok(v) => LicenseVerdict::Usable(Box::new(v.license().clone())),
             Err(Error::License(problem)) => match problem {
-                LicenseProblem::Expired { expired_at, now } => LicenseVerdict::Expired {
-                    expired_at: expired_at.as_secs(),
-                    now: now.as_secs(),
-                },
+                LicenseProblem::Expired { expired_at, now } => {
+                    LicenseVerdict::Expired { expired_at, now }
+                }
                 LicenseProblem::HardwareMismatch => {
                     LicenseVerdict::Elsewhere(Binding::HardwareMismatch)
                 }

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use respsig::state::{
-    Binding, CLOCK_DRIFT, DEFAULT_GRACE, DEFAULT_REVALIDATE_AFTER, EntryProblem, FormatProblem,
-    Kind, MAX_ENTRIES, Reason, RecordError, Sdk, State, StatePolicy, Store, Verdict,
+    Binding, DEFAULT_GRACE, DEFAULT_REVALIDATE_AFTER, EntryProblem, FormatProblem, Kind,
+    MAX_ENTRIES, Reason, RecordError, Sdk, State, StatePolicy, Store, Verdict,
 };
-use respsig::{Error, FixedClock, Keyring, SigningKey};
+use respsig::{Error, FixedClock, Keyring, SigningKey, UnixTime};
 use serde_json::json;
 
 use crate::common;
@@ -56,7 +56,7 @@ fn record(store: &Store, code: i64, timestamp: i64) {
         .record_answer(
             &keyring(),
             &answer(code, timestamp),
-            timestamp - 1,
+            UnixTime::from_secs(timestamp - 1),
             &at(timestamp + 1),
         )
         .unwrap();
@@ -104,7 +104,7 @@ fn granted(signed_at: i64, age: u64, revalidate_after: Duration) -> (State, Reas
         State::Active,
         Reason::Granted {
             code: 200,
-            signed_at,
+            signed_at: UnixTime::from_secs(signed_at),
             age: Duration::from_secs(age),
             revalidate_after,
         },
@@ -116,7 +116,12 @@ fn a_fresh_grant_is_active() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     let kept = store
-        .record_answer(&keyring(), &answer(200, T), T - 1, &at(T + 1))
+        .record_answer(
+            &keyring(),
+            &answer(200, T),
+            UnixTime::from_secs(T - 1),
+            &at(T + 1),
+        )
         .unwrap();
     assert_eq!(
         (kept.kind, kept.verdict),
@@ -151,7 +156,7 @@ fn past_the_revalidation_interval_is_grace_and_past_the_grace_limit_expired() {
             State::Grace,
             Reason::RevalidateNow {
                 code: 200,
-                signed_at: T,
+                signed_at: UnixTime::from_secs(T),
                 age: Duration::from_secs(r + 1),
                 revalidate_after: DEFAULT_REVALIDATE_AFTER,
                 grace: DEFAULT_GRACE,
@@ -165,7 +170,7 @@ fn past_the_revalidation_interval_is_grace_and_past_the_grace_limit_expired() {
             State::Expired,
             Reason::AnswerTooOld {
                 code: 200,
-                signed_at: T,
+                signed_at: UnixTime::from_secs(T),
                 age: Duration::from_secs(g + 1),
                 grace: DEFAULT_GRACE,
             }
@@ -187,7 +192,7 @@ fn a_clock_moved_back_before_the_newest_signed_time_is_invalid() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
     record(&store, 200, T);
-    let drift = CLOCK_DRIFT.as_secs() as i64;
+    let drift = respsig::DEFAULT_CLOCK_DRIFT.as_secs() as i64;
     // A clock a few minutes slow is not rolled back.
     assert_eq!(
         check(&store, T - drift),
@@ -198,9 +203,9 @@ fn a_clock_moved_back_before_the_newest_signed_time_is_invalid() {
         (
             State::Invalid,
             Reason::ClockBehind {
-                newest_signed_at: T,
-                now: T - drift - 1,
-                clock_drift: CLOCK_DRIFT,
+                newest_signed_at: UnixTime::from_secs(T),
+                now: UnixTime::from_secs(T - drift - 1),
+                clock_drift: respsig::DEFAULT_CLOCK_DRIFT,
             }
         )
     );
@@ -214,9 +219,9 @@ fn a_clock_moved_back_before_the_newest_signed_time_is_invalid() {
     assert_eq!(
         check(&store, T + 10_000 - drift - 1).1,
         Reason::ClockBehind {
-            newest_signed_at: T + 10_000,
-            now: T + 10_000 - drift - 1,
-            clock_drift: CLOCK_DRIFT,
+            newest_signed_at: UnixTime::from_secs(T + 10_000),
+            now: UnixTime::from_secs(T + 10_000 - drift - 1),
+            clock_drift: respsig::DEFAULT_CLOCK_DRIFT,
         }
     );
 }
@@ -224,7 +229,7 @@ fn a_clock_moved_back_before_the_newest_signed_time_is_invalid() {
 fn denied(code: i64, signed_at: i64, why: &'static str) -> Reason {
     Reason::Denied {
         code,
-        signed_at,
+        signed_at: UnixTime::from_secs(signed_at),
         why,
     }
 }
@@ -266,7 +271,7 @@ fn a_newer_refusal_wins_whatever_the_order_of_recording() {
             State::Active,
             Reason::Granted {
                 code: 301,
-                signed_at: T + 1,
+                signed_at: UnixTime::from_secs(T + 1),
                 age: Duration::from_secs(1),
                 revalidate_after: DEFAULT_REVALIDATE_AFTER,
             }
@@ -310,7 +315,12 @@ fn a_replayed_answer_is_refused_and_the_store_is_unchanged() {
     // A grant signed two minutes before the request was sent.
     let replayed = answer(200, T + 1000);
     let err = store
-        .record_answer(&keyring(), &replayed, T + 1120, &at(T + 1121))
+        .record_answer(
+            &keyring(),
+            &replayed,
+            UnixTime::from_secs(T + 1120),
+            &at(T + 1121),
+        )
         .unwrap_err();
     match err {
         RecordError::Refused(Error::NotAnAnswerToRequest {
@@ -333,7 +343,12 @@ fn refused_input_leaves_the_store_unchanged() {
     let before = snapshot(dir.path());
     // Not about the license.
     let err = store
-        .record_answer(&keyring(), &answer(373, T + 5), T + 4, &at(T + 6))
+        .record_answer(
+            &keyring(),
+            &answer(373, T + 5),
+            UnixTime::from_secs(T + 4),
+            &at(T + 6),
+        )
         .unwrap_err();
     assert!(
         matches!(err, RecordError::NotAboutTheLicense { code: Some(373) }),
@@ -344,7 +359,12 @@ fn refused_input_leaves_the_store_unchanged() {
         .unwrap()
         .replace("\"code\":204", "\"code\":200");
     let err = store
-        .record_answer(&keyring(), forged.as_bytes(), T + 4, &at(T + 6))
+        .record_answer(
+            &keyring(),
+            forged.as_bytes(),
+            UnixTime::from_secs(T + 4),
+            &at(T + 6),
+        )
         .unwrap_err();
     assert!(
         matches!(err, RecordError::Refused(Error::ContentMismatch)),
@@ -352,7 +372,12 @@ fn refused_input_leaves_the_store_unchanged() {
     );
     // An answer from the future.
     let err = store
-        .record_answer(&keyring(), &answer(204, T + 5000), T + 4, &at(T + 6))
+        .record_answer(
+            &keyring(),
+            &answer(204, T + 5000),
+            UnixTime::from_secs(T + 4),
+            &at(T + 6),
+        )
         .unwrap_err();
     assert!(
         matches!(err, RecordError::Refused(Error::FutureTimestamp { .. })),
@@ -376,7 +401,7 @@ fn an_answer_under_a_key_not_configured() {
     let store = Store::new(dir.path());
     let foreign = answer_by(&other_server(), 200, T);
     let err = store
-        .record_answer(&keyring(), &foreign, T - 1, &at(T + 1))
+        .record_answer(&keyring(), &foreign, UnixTime::from_secs(T - 1), &at(T + 1))
         .unwrap_err();
     assert!(
         matches!(err, RecordError::Refused(Error::BadSignature)),
@@ -404,7 +429,12 @@ fn an_answer_under_a_key_not_configured() {
     // and a revocation stays.
     let new_grant = answer_by(&other_server(), 200, T + 20);
     let kept = store
-        .record_answer(&rotated, &new_grant, T + 19, &at(T + 21))
+        .record_answer(
+            &rotated,
+            &new_grant,
+            UnixTime::from_secs(T + 19),
+            &at(T + 21),
+        )
         .unwrap();
     // The new answer cleared the retired entry.
     assert_eq!(entries(dir.path(), "answer"), vec![kept.file]);
@@ -644,7 +674,7 @@ fn an_offline_license_on_the_right_and_the_wrong_machine() {
         (
             State::Active,
             Reason::LicenseValid {
-                expires_at: Some(LIC_EXPIRES)
+                expires_at: Some(UnixTime::from_secs(LIC_EXPIRES))
             }
         )
     );
@@ -689,8 +719,8 @@ fn an_offline_license_on_the_right_and_the_wrong_machine() {
         (
             State::Expired,
             Reason::LicenseExpired {
-                expired_at: LIC_EXPIRES,
-                now: LIC_EXPIRES + 1
+                expired_at: UnixTime::from_secs(LIC_EXPIRES),
+                now: UnixTime::from_secs(LIC_EXPIRES + 1)
             }
         )
     );
@@ -756,14 +786,29 @@ fn a_signed_json_license_and_one_license_per_store() {
     };
     let for_b = policy.clone().license_key("LIC-B");
     let err = store
-        .record_answer(&keyring(), named("LIC-Z").as_bytes(), T - 1, &for_b)
+        .record_answer(
+            &keyring(),
+            named("LIC-Z").as_bytes(),
+            UnixTime::from_secs(T - 1),
+            &for_b,
+        )
         .unwrap_err();
     assert!(matches!(err, RecordError::OtherLicense), "{err:?}");
     store
-        .record_answer(&keyring(), named("LIC-B").as_bytes(), T - 1, &for_b)
+        .record_answer(
+            &keyring(),
+            named("LIC-B").as_bytes(),
+            UnixTime::from_secs(T - 1),
+            &for_b,
+        )
         .unwrap();
     store
-        .record_answer(&keyring(), &answer(200, T + 1), T, &for_b)
+        .record_answer(
+            &keyring(),
+            &answer(200, T + 1),
+            UnixTime::from_secs(T),
+            &for_b,
+        )
         .unwrap();
     // Under another key name the document does not verify.
     let err = store
@@ -803,7 +848,7 @@ fn the_license_sets_the_intervals_unless_the_caller_sets_shorter() {
             State::Grace,
             Reason::RevalidateNow {
                 code: 200,
-                signed_at: T,
+                signed_at: UnixTime::from_secs(T),
                 age: Duration::from_secs(7 * day as u64 + 1),
                 revalidate_after: week,
                 grace: month,
@@ -860,7 +905,7 @@ fn a_denial_outranks_an_offline_license() {
         (
             State::Active,
             Reason::LicenseValid {
-                expires_at: Some(LIC_EXPIRES)
+                expires_at: Some(UnixTime::from_secs(LIC_EXPIRES))
             }
         )
     );
@@ -894,7 +939,7 @@ fn the_store_keeps_only_what_decides() {
         d.reason().clone(),
         Reason::Granted {
             code: 200,
-            signed_at: T + 110,
+            signed_at: UnixTime::from_secs(T + 110),
             age: Duration::from_secs(1),
             revalidate_after: Duration::from_secs(7 * 86_400),
         }
@@ -1002,7 +1047,7 @@ fn the_store_holds_the_bytes_the_server_sent_and_nothing_secret() {
     let store = Store::new(dir.path());
     let sent = answer(200, T);
     store
-        .record_answer(&keyring(), &sent, T - 1, &at(T + 1))
+        .record_answer(&keyring(), &sent, UnixTime::from_secs(T - 1), &at(T + 1))
         .unwrap();
     let path = entries(dir.path(), "answer").pop().unwrap();
     let bytes = std::fs::read(path).unwrap();
@@ -1039,7 +1084,12 @@ fn a_crash_mid_write_leaves_the_previous_state_readable() {
     std::fs::write(&file, b"x").unwrap();
     let broken = Store::new(&file);
     let err = broken
-        .record_answer(&keyring(), &answer(200, T), T - 1, &at(T + 1))
+        .record_answer(
+            &keyring(),
+            &answer(200, T),
+            UnixTime::from_secs(T - 1),
+            &at(T + 1),
+        )
         .unwrap_err();
     assert!(matches!(err, RecordError::Io(_)), "{err:?}");
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
@@ -1063,7 +1113,12 @@ fn concurrent_records_keep_the_newest_of_each_kind() {
                     let t = T + i * 100 + j;
                     let code = if (i + j) % 2 == 0 { 200 } else { 204 };
                     store
-                        .record_answer(&keyring(), &answer(code, t), t - 1, &at(t + 1))
+                        .record_answer(
+                            &keyring(),
+                            &answer(code, t),
+                            UnixTime::from_secs(t - 1),
+                            &at(t + 1),
+                        )
                         .unwrap();
                 }
             })
@@ -1308,7 +1363,7 @@ fn an_answer_naming_another_machine_is_refused_or_invalid() {
         .record_answer(
             &keyring(),
             naming("HW-OTHER", T).as_bytes(),
-            T - 1,
+            UnixTime::from_secs(T - 1),
             &at(T + 1),
         )
         .unwrap();
@@ -1342,7 +1397,7 @@ fn an_answer_naming_another_machine_is_refused_or_invalid() {
         .record_answer(
             &keyring(),
             naming("Example.COM", T).as_bytes(),
-            T - 1,
+            UnixTime::from_secs(T - 1),
             &policy,
         )
         .unwrap();
@@ -1353,7 +1408,7 @@ fn an_answer_naming_another_machine_is_refused_or_invalid() {
         .record_answer(
             &keyring(),
             naming("HW-OTHER", T + 5).as_bytes(),
-            T + 4,
+            UnixTime::from_secs(T + 4),
             &at(T + 6).hardware_id("HW-1234"),
         )
         .unwrap_err();
@@ -1393,7 +1448,7 @@ fn two_licenses_at_once_use_the_shortest_spans_in_any_order() {
         State::Grace,
         Reason::RevalidateNow {
             code: 200,
-            signed_at: T,
+            signed_at: UnixTime::from_secs(T),
             age: Duration::from_secs(36 * 3600),
             revalidate_after: Duration::from_secs(86_400),
             grace: Duration::from_secs(2 * 86_400),
