@@ -61,7 +61,7 @@ use crate::time::UnixTime;
 /// A response whose signature, payload and content all checked out.
 ///
 /// Nothing outside this crate can construct one: holding a `Verified` means
-/// [`Keyring::verify`] accepted the envelope under the caller's [`Policy`]. The payload it hands out comes
+/// [`Keyring::verify`](crate::Keyring::verify) accepted the envelope under the caller's [`Policy`]. The payload it hands out comes
 /// from the signed `response_base64`, never from the unsigned `response`.
 ///
 /// The key name is the one exception: `private_key_used` is not covered by

@@ -185,7 +185,7 @@ impl LicenseWriter {
     /// at any level; the file must fit the reader's default size limit.
     ///
     /// The blocks are cut so that the file cannot be cut down or spliced
-    /// unnoticed (see the [module docs](self)): block 0
+    /// unnoticed (see the `license` module docs): block 0
     /// holds everything up to the end of the integrity member, and no other
     /// block's data begins with JSON whitespace or `{`. Text where that is
     /// impossible (a run of blanks and `{` longer than a block's data, in a

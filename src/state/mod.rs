@@ -51,7 +51,7 @@
 //! | *grace* | the newest answer grants, older than the interval, younger than the grace limit | run, and revalidate online now |
 //! | *expired* | the newest grant is older than the grace limit, the license has expired, or the newest answer is 205 | stop; revalidate or renew online |
 //! | *revoked* | the newest answer denies (at equal times the denial wins; a denial outranks any license) | stop |
-//! | *invalid* | an entry does not verify (the whole store, not the entry), the clock is behind the newest signed time by more than [`CLOCK_DRIFT`], or the license is bound elsewhere | stop; fix the clock or go online |
+//! | *invalid* | an entry does not verify (the whole store, not the entry), the clock is behind the newest signed time by more than [`DEFAULT_CLOCK_DRIFT`](crate::DEFAULT_CLOCK_DRIFT), or the license is bound elsewhere | stop; fix the clock or go online |
 //! | *none* | nothing recorded, or an entry under a key no longer configured | go online |
 //!
 //! The revalidation interval and grace limit are [`DEFAULT_REVALIDATE_AFTER`]
@@ -169,7 +169,7 @@ impl Default for StatePolicy {
 
 impl StatePolicy {
     /// The system clock, [`DEFAULT_REVALIDATE_AFTER`], [`DEFAULT_GRACE`]
-    /// (unless the license says otherwise), [`CLOCK_DRIFT`], no machine or
+    /// (unless the license says otherwise), [`DEFAULT_CLOCK_DRIFT`](crate::DEFAULT_CLOCK_DRIFT), no machine or
     /// domain, any license, [`Limits::new`].
     pub fn new() -> Self {
         StatePolicy {
@@ -206,7 +206,7 @@ impl StatePolicy {
     }
 
     /// How far the clock may be behind the newest signed time before the
-    /// store counts as rolled back ([`CLOCK_DRIFT`] by default).
+    /// store counts as rolled back ([`DEFAULT_CLOCK_DRIFT`](crate::DEFAULT_CLOCK_DRIFT) by default).
     pub fn clock_drift(mut self, drift: Duration) -> Self {
         self.clock_drift = drift;
         self
